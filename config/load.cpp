@@ -1,0 +1,173 @@
+#include "config/load.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <filesystem>
+
+#include "config/password.hpp"
+#include "config/read_file.hpp"
+#include "config/validate.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace mysqlproxy::config {
+namespace {
+
+using Error = std::optional<ConfigError>;
+
+constexpr std::array<std::string_view, 8> kTopLevelKeys = {
+    "listen", "workers", "server_version", "max_packet_size", "backends", "users", "timeouts",
+    "logging",
+};
+constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
+constexpr std::array<std::string_view, 5> kBackendKeys = {"name", "host", "port", "role", "weight"};
+constexpr std::array<std::string_view, 4> kUserKeys = {"name", "password", "password_env",
+                                                       "password_file"};
+constexpr std::array<std::string_view, 4> kTimeoutKeys = {"connect", "handshake", "idle", "query"};
+constexpr std::array<std::string_view, 2> kLoggingKeys = {"level", "format"};
+
+constexpr std::array kRoles = {BackendRole::kPrimary, BackendRole::kReplica};
+constexpr std::array kFormats = {LogFormat::kText, LogFormat::kJson};
+
+constexpr std::uint16_t kMinPort = 1;
+constexpr std::uint16_t kMaxPort = 65535;
+
+// What every section reader needs: the YAML reader and where relative paths start.
+struct Context {
+  const Reader& reader;
+  std::filesystem::path base_dir;
+};
+
+template <class T>
+using ReadFn = Error (*)(const Context&, const Field&, T&);
+
+Error read_listen(const Context& ctx, const Field& field, ListenConfig& out) {
+  auto map = ctx.reader.mapping(field, kListenKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_string("address", out.address)) return e;
+  return map->get_integer("port", out.port, kMinPort, kMaxPort);
+}
+
+Error read_backend(const Context& ctx, const Field& field, BackendConfig& out) {
+  auto map = ctx.reader.mapping(field, kBackendKeys);
+  if (!map) return map.error();
+  if (auto e = map->require_string("name", out.name)) return e;
+  if (auto e = map->require_string("host", out.host)) return e;
+  if (auto e = map->get_integer("port", out.port, kMinPort, kMaxPort)) return e;
+  if (auto e = map->get_enum("role", out.role, kRoles)) return e;
+  return map->get_integer("weight", out.weight, 0u, kMaxBackendWeight);
+}
+
+Error read_user(const Context& ctx, const Field& field, UserConfig& out) {
+  auto map = ctx.reader.mapping(field, kUserKeys);
+  if (!map) return map.error();
+  if (auto e = map->require_string("name", out.name)) return e;
+  auto password = read_password(*map, ctx.base_dir);
+  if (!password) return password.error();
+  out.password = std::move(*password);
+  return std::nullopt;
+}
+
+template <class T>
+Error read_list(const Context& ctx, const Field& field, std::vector<T>& out, ReadFn<T> read_item) {
+  auto items = ctx.reader.sequence(field);
+  if (!items) return items.error();
+  out.clear();
+  for (const Field& item : *items) {
+    if (auto e = read_item(ctx, item, out.emplace_back())) return e;
+  }
+  return std::nullopt;
+}
+
+Error read_backends(const Context& ctx, const Field& field, std::vector<BackendConfig>& out) {
+  return read_list(ctx, field, out, read_backend);
+}
+
+Error read_users(const Context& ctx, const Field& field, std::vector<UserConfig>& out) {
+  return read_list(ctx, field, out, read_user);
+}
+
+Error read_timeouts(const Context& ctx, const Field& field, TimeoutsConfig& out) {
+  auto map = ctx.reader.mapping(field, kTimeoutKeys);
+  if (!map) return map.error();
+  // A connect or login without a deadline would let one stuck peer hold a slot forever.
+  if (auto e = map->get_duration("connect", out.connect, /*allow_zero=*/false)) return e;
+  if (auto e = map->get_duration("handshake", out.handshake, /*allow_zero=*/false)) return e;
+  if (auto e = map->get_duration("idle", out.idle, /*allow_zero=*/true)) return e;
+  return map->get_duration("query", out.query, /*allow_zero=*/true);
+}
+
+Error read_logging(const Context& ctx, const Field& field, LoggingConfig& out) {
+  auto map = ctx.reader.mapping(field, kLoggingKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_choice("level", out.level, kLogLevels)) return e;
+  return map->get_enum("format", out.format, kFormats);
+}
+
+// Absent sections keep their defaults.
+template <class T>
+Error read_section(const Context& ctx, const Mapping& top, std::string_view key, T& out,
+                   ReadFn<T> read) {
+  const Field* field = top.find(key);
+  return field == nullptr ? std::nullopt : read(ctx, *field, out);
+}
+
+Error read_config(const Context& ctx, const Field& root, Config& out) {
+  auto top = ctx.reader.mapping(root, kTopLevelKeys);
+  if (!top) return top.error();
+  if (auto e = read_section(ctx, *top, "listen", out.listen, read_listen)) return e;
+  if (auto e = top->get_integer("workers", out.workers, 0u, kMaxWorkers)) return e;
+  if (auto e = top->get_string("server_version", out.server_version)) return e;
+  if (auto e = top->get_size("max_packet_size", out.max_packet_size, kMinPacketSize,
+                             kMaxPacketSize)) {
+    return e;
+  }
+  if (auto e = read_section(ctx, *top, "backends", out.backends, read_backends)) return e;
+  if (auto e = read_section(ctx, *top, "users", out.users, read_users)) return e;
+  if (auto e = read_section(ctx, *top, "timeouts", out.timeouts, read_timeouts)) return e;
+  return read_section(ctx, *top, "logging", out.logging, read_logging);
+}
+
+Result<Config> load(std::string_view yaml, std::string source,
+                    const std::filesystem::path& base_dir) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    std::optional<Location> at;
+    if (!e.mark.is_null()) at = Location{e.mark.line + 1, e.mark.column + 1};
+    return make_error(source, at, "", "invalid YAML: " + e.msg);
+  }
+  SourceMap marks;
+  Reader reader(source, marks);
+  if (documents.size() > 1) {
+    return reader.error(documents[1].Mark(), "",
+                        "expected one YAML document, found " + std::to_string(documents.size()));
+  }
+  Config config;
+  config.source = source;
+  try {
+    Field root = reader.root(documents.empty() ? YAML::Node() : documents.front());
+    if (auto e = read_config(Context{reader, base_dir}, root, config)) return std::move(*e);
+  } catch (const YAML::Exception& e) {
+    // The reader checks node types before every access, so this is a bug, not bad input;
+    // still an error value rather than an escaped exception.
+    return reader.error(e.mark, "", std::string("internal error reading YAML: ") + e.what());
+  }
+  if (auto valid = validate_config(config, marks); !valid) return valid.error();
+  return config;
+}
+
+}  // namespace
+
+Result<Config> load_config_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return ConfigError{path + ": cannot read file: " + text.error().message()};
+  return load(*text, path, std::filesystem::path(path).parent_path());
+}
+
+Result<Config> load_config_text(std::string_view yaml, std::string_view source_name) {
+  return load(yaml, std::string(source_name), {});
+}
+
+}  // namespace mysqlproxy::config

@@ -1,0 +1,22 @@
+#pragma once
+// A user's password comes from exactly one source: inline (password), an environment variable
+// (password_env) or a file such as a mounted Kubernetes secret (password_file).
+#include <array>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "config/error.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace mysqlproxy::config {
+
+inline constexpr std::array<std::string_view, 3> kPasswordSources = {"password", "password_env",
+                                                                     "password_file"};
+
+// The resolved password of one `users[i]` mapping. A relative password_file is taken from
+// `base_dir` (the config file's folder; empty = the working directory), and one trailing
+// newline is stripped because editors and `echo` add it.
+Result<std::string> read_password(const Mapping& user, const std::filesystem::path& base_dir);
+
+}  // namespace mysqlproxy::config

@@ -1,0 +1,108 @@
+#include "config/validate.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "config/scalars.hpp"
+
+namespace mysqlproxy::config {
+namespace {
+
+class Checker {
+ public:
+  Checker(const Config& config, const SourceMap& marks) : config_(config), marks_(marks) {}
+
+  ConfigError fail(const std::string& path, std::string_view reason) const {
+    return make_error(config_.source, marks_.find(path), path, reason);
+  }
+
+  std::optional<ConfigError> check_backends() const {
+    if (config_.backends.empty()) return fail("backends", "at least one backend is required");
+    std::map<std::string_view, std::size_t> names;  // name -> first index
+    std::optional<std::size_t> primary;
+    for (std::size_t i = 0; i < config_.backends.size(); ++i) {
+      const BackendConfig& backend = config_.backends[i];
+      std::string path = "backends[" + std::to_string(i) + "]";
+      if (backend.name.empty()) return fail(path + ".name", "must not be empty");
+      if (auto [it, added] = names.try_emplace(backend.name, i); !added) {
+        return fail(path + ".name", "duplicate name \"" + backend.name +
+                                        "\" (already used by backends[" +
+                                        std::to_string(it->second) + "])");
+      }
+      if (backend.host.empty()) return fail(path + ".host", "must not be empty");
+      if (backend.port == 0) return fail(path + ".port", "must be 1..65535, got 0");
+      if (backend.weight > kMaxBackendWeight) {
+        return fail(path + ".weight", "must be 0.." + std::to_string(kMaxBackendWeight) + ", got " +
+                                          std::to_string(backend.weight));
+      }
+      if (backend.role != BackendRole::kPrimary) continue;
+      if (primary) {
+        return fail(path + ".role", "only one backend may be primary, but backends[" +
+                                        std::to_string(*primary) + "] (\"" +
+                                        config_.backends[*primary].name + "\") already is");
+      }
+      primary = i;
+    }
+    if (!primary) return fail("backends", "no backend has role primary (exactly one is required)");
+    return std::nullopt;
+  }
+
+  std::optional<ConfigError> check_users() const {
+    if (config_.users.empty()) return fail("users", "at least one user is required");
+    std::map<std::string_view, std::size_t> names;
+    for (std::size_t i = 0; i < config_.users.size(); ++i) {
+      const UserConfig& user = config_.users[i];
+      std::string path = "users[" + std::to_string(i) + "].name";
+      if (user.name.empty()) return fail(path, "must not be empty");
+      if (auto [it, added] = names.try_emplace(user.name, i); !added) {
+        return fail(path, "duplicate name \"" + user.name + "\" (already used by users[" +
+                              std::to_string(it->second) + "])");
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ConfigError> check_limits() const {
+    if (config_.workers > kMaxWorkers) {
+      return fail("workers", "must be 0.." + std::to_string(kMaxWorkers) + ", got " +
+                                 std::to_string(config_.workers));
+    }
+    if (config_.max_packet_size < kMinPacketSize || config_.max_packet_size > kMaxPacketSize) {
+      return fail("max_packet_size", "must be " + format_size(kMinPacketSize) + ".." +
+                                         format_size(kMaxPacketSize) + ", got " +
+                                         std::to_string(config_.max_packet_size));
+    }
+    const TimeoutsConfig& t = config_.timeouts;
+    for (auto [name, value, may_be_zero] :
+         {std::tuple{"connect", t.connect, false}, std::tuple{"handshake", t.handshake, false},
+          std::tuple{"idle", t.idle, true}, std::tuple{"query", t.query, true}}) {
+      std::string path = "timeouts." + std::string(name);
+      if (value.count() < 0 || (!may_be_zero && value.count() == 0) || value > kMaxTimeout) {
+        return fail(path, std::string(may_be_zero ? "must be 0.." : "must be 1ms..") +
+                              format_duration(kMaxTimeout) + ", got " +
+                              std::to_string(value.count()) + "ms");
+      }
+    }
+    if (std::ranges::find(kLogLevels, config_.logging.level) == kLogLevels.end()) {
+      return fail("logging.level", "unknown level \"" + config_.logging.level + "\"");
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const Config& config_;
+  const SourceMap& marks_;
+};
+
+}  // namespace
+
+Result<void> validate_config(const Config& config, const SourceMap& marks) {
+  Checker checker(config, marks);
+  for (auto check : {&Checker::check_backends, &Checker::check_users, &Checker::check_limits}) {
+    if (auto error = (checker.*check)()) return *error;
+  }
+  return {};
+}
+
+}  // namespace mysqlproxy::config

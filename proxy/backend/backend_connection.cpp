@@ -1,0 +1,174 @@
+#include "proxy/backend/backend_connection.hpp"
+
+
+#include "protocol/auth.hpp"
+#include "protocol/command.hpp"
+#include "protocol/handshake.hpp"
+#include "protocol/ok_err.hpp"
+#include "proxy/backend/backend_auth.hpp"
+#include "proxy/net/deadline.hpp"
+#include "proxy/server/server_identity.hpp"
+
+namespace mysqlproxy::proxy {
+namespace {
+
+using protocol::Capabilities;
+
+// Capabilities the proxy asks of a backend, whatever the client asked: the relay needs these.
+constexpr std::uint32_t kRequiredBackendCaps = protocol::kClientProtocol41 | protocol::kClientSecureConnection |
+                                               protocol::kClientPluginAuth | protocol::kClientLongPassword |
+                                               protocol::kClientTransactions;
+
+Capabilities backend_caps_for(const BackendCredentials& creds, Capabilities server) {
+  // Everything that shapes the answers follows the client's choice, so bytes can be relayed as
+  // they come; the rest is what the proxy itself needs.
+  Capabilities caps{(creds.client_caps.bits & kProxyServerCaps) | kRequiredBackendCaps};
+  caps = caps.without(protocol::kClientConnectWithDb | protocol::kClientConnectAttrs);
+  if (!creds.database.empty()) caps = caps.with(protocol::kClientConnectWithDb);
+  if (server.has(protocol::kClientConnectAttrs)) caps = caps.with(protocol::kClientConnectAttrs);
+  if (server.has(protocol::kClientPluginAuthLenencClientData)) {
+    caps = caps.with(protocol::kClientPluginAuthLenencClientData);
+  }
+  return caps.intersect(server.with(protocol::kClientLongPassword));
+}
+
+}  // namespace
+
+awaitable<BackendOpenResult> BackendConnection::open(const BackendTarget& target, const BackendCredentials& creds,
+                                                     std::chrono::milliseconds timeout, std::size_t max_packet_size) {
+  auto ex = co_await asio::this_coro::executor;
+  BackendOpenResult result;
+  tcp::resolver resolver(ex);
+  auto [rec, endpoints] = co_await resolver.async_resolve(target.host, std::to_string(target.port), kUseTuple);
+  if (rec) {
+    result.failure.ec = rec;
+    co_return result;
+  }
+  auto conn = std::make_unique<BackendConnection>(tcp::socket(ex), target, max_packet_size);
+  Deadline deadline(ex, conn->stream_.socket());
+  deadline.arm(timeout);
+  auto [cec, ep] = co_await asio::async_connect(conn->stream_.socket(), endpoints, kUseTuple);
+  (void)ep;
+  if (cec) {
+    result.failure.ec = deadline.expired() ? asio::error::timed_out : cec;
+    co_return result;
+  }
+  conn->stream_.socket().set_option(tcp::no_delay(true));
+  if (auto ec = co_await conn->login(creds, result.failure)) {
+    result.failure.ec = deadline.expired() ? asio::error::timed_out : ec;
+    co_return result;
+  }
+  deadline.cancel();
+  result.connection = std::move(conn);
+  co_return result;
+}
+
+awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, BackendFailure& failure) {
+  auto greeting_packet = co_await stream_.read_packet();
+  if (!greeting_packet) co_return greeting_packet.error();
+  if (!greeting_packet->payload.empty() && greeting_packet->payload[0] == protocol::kErrHeader) {
+    // e.g. "Too many connections" or "Host is blocked", before any handshake
+    failure.server_error.assign(greeting_packet->payload.begin(), greeting_packet->payload.end());
+    co_return protocol::ProtocolErrc::kUnexpectedPacket;
+  }
+  auto greeting = protocol::decode_initial_handshake(greeting_packet->payload);
+  if (!greeting) co_return greeting.error();
+
+  server_caps_ = greeting->capabilities;
+  connection_id_ = greeting->connection_id;
+  server_version_ = greeting->server_version;
+  server_collation_ = greeting->character_set;
+  caps_ = backend_caps_for(creds, greeting->capabilities);
+
+  std::string plugin = greeting->auth_plugin_name.empty() ? std::string(kNativePassword) : greeting->auth_plugin_name;
+  std::vector<std::uint8_t> scramble(greeting->auth_plugin_data.begin(), greeting->auth_plugin_data.end());
+  auto first = initial_auth_response(plugin, creds.password, scramble);
+  if (!first) {
+    // Unknown default plugin: offer native password and let the server switch us.
+    plugin = std::string(kNativePassword);
+    first = initial_auth_response(plugin, creds.password, scramble);
+  }
+
+  protocol::HandshakeResponse41 response;
+  response.capabilities = caps_;
+  response.max_packet_size = 1u << 30;
+  response.character_set = creds.collation;
+  response.username = creds.user;
+  response.auth_response.assign(first->begin(), first->end());
+  response.database = creds.database;
+  response.auth_plugin_name = plugin;
+  if (caps_.has(protocol::kClientConnectAttrs)) response.attributes = creds.attributes;
+  std::vector<std::uint8_t> payload;
+  protocol::encode_handshake_response(response, payload);
+  if (auto ec = co_await stream_.write_packet(payload, greeting_packet->next_seq)) co_return ec;
+
+  // The login conversation: OK, ERR, an auth switch, or caching_sha2's extra round trips.
+  for (int round = 0; round < 8; ++round) {
+    auto packet = co_await stream_.read_packet();
+    if (!packet) co_return packet.error();
+    const auto body = packet->payload;
+    if (body.empty()) co_return protocol::ProtocolErrc::kUnexpectedPacket;
+    std::vector<std::uint8_t> answer;
+    switch (body[0]) {
+      case protocol::kOkHeader: {
+        auto ok = protocol::decode_ok(body, caps_);
+        if (ok) status_ = ok->status;
+        co_return error_code{};
+      }
+      case protocol::kErrHeader:
+        failure.server_error.assign(body.begin(), body.end());
+        co_return protocol::ProtocolErrc::kUnexpectedPacket;
+      case protocol::kAuthSwitchHeader: {
+        auto sw = protocol::decode_auth_switch_request(body);
+        if (!sw) co_return sw.error();
+        plugin = sw->plugin_name;
+        scramble.assign(sw->plugin_data.begin(), sw->plugin_data.end());
+        auto r = initial_auth_response(plugin, creds.password, scramble);
+        if (!r) co_return r.error();
+        answer = std::move(*r);
+        break;
+      }
+      case protocol::kAuthMoreDataHeader: {
+        auto more = protocol::decode_auth_more_data(body);
+        if (!more) co_return more.error();
+        const std::string_view data = more->data;
+        if (plugin != kCachingSha2Password || data.empty()) co_return protocol::ProtocolErrc::kUnexpectedPacket;
+        if (data.size() == 1 && static_cast<std::uint8_t>(data[0]) == protocol::kCachingSha2FastAuthSuccess) {
+          continue;  // an OK follows
+        }
+        if (data.size() == 1 && static_cast<std::uint8_t>(data[0]) == protocol::kCachingSha2PerformFullAuthentication) {
+          answer = {protocol::kCachingSha2RequestPublicKey};  // no TLS to backends yet: use RSA
+        } else {
+          auto encrypted = protocol::rsa_encrypt_password(creds.password, trim_scramble(scramble), data);
+          if (!encrypted) co_return encrypted.error();
+          answer = std::move(*encrypted);
+        }
+        break;
+      }
+      default:
+        co_return protocol::ProtocolErrc::kUnexpectedPacket;
+    }
+    if (auto ec = co_await stream_.write_packet(answer, packet->next_seq)) co_return ec;
+  }
+  co_return protocol::ProtocolErrc::kUnexpectedPacket;
+}
+
+awaitable<bool> BackendConnection::reset() {
+  std::vector<std::uint8_t> payload;
+  protocol::encode_simple_command(protocol::Command::kResetConnection, payload);
+  if (co_await stream_.write_packet(payload, 0)) co_return false;
+  auto answer = co_await stream_.read_packet();
+  if (!answer || answer->payload.empty() || answer->payload[0] != protocol::kOkHeader) co_return false;
+  if (auto ok = protocol::decode_ok(answer->payload, caps_)) status_ = ok->status;
+  co_return true;
+}
+
+awaitable<void> BackendConnection::quit() {
+  if (!stream_.is_open()) co_return;
+  std::vector<std::uint8_t> payload;
+  protocol::encode_simple_command(protocol::Command::kQuit, payload);
+  (void)co_await stream_.write_packet(payload, 0);
+  stream_.close();
+}
+
+}  // namespace mysqlproxy::proxy

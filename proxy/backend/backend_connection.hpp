@@ -1,0 +1,88 @@
+#pragma once
+// BackendConnection: the proxy as a MySQL client of one backend server. Opens the TCP
+// connection, logs in (mysql_native_password, caching_sha2_password, auth switch), and then
+// carries commands for a client session.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocol/capabilities.hpp"
+#include "proxy/net/packet_stream.hpp"
+
+namespace mysqlproxy::proxy {
+
+struct BackendTarget {
+  std::string name;
+  std::string host;
+  std::uint16_t port = 3306;
+};
+
+struct BackendCredentials {
+  std::string user;
+  std::string password;
+  std::string database;                  // empty: none
+  protocol::Capabilities client_caps;    // what the client negotiated with us
+  std::uint8_t collation = 45;
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+// Why opening a backend failed: the server's own ERR payload (sent on to the client as it is), or
+// an I/O or protocol error.
+struct BackendFailure {
+  error_code ec;
+  std::vector<std::uint8_t> server_error;
+};
+
+class BackendConnection;
+struct BackendOpenResult {
+  std::unique_ptr<BackendConnection> connection;  // null on failure
+  BackendFailure failure;
+};
+
+class BackendConnection {
+ public:
+  static awaitable<BackendOpenResult> open(const BackendTarget& target, const BackendCredentials& creds,
+                                           std::chrono::milliseconds timeout, std::size_t max_packet_size);
+
+  PacketStream& stream() noexcept { return stream_; }
+  const BackendTarget& target() const noexcept { return target_; }
+  // Capabilities in force on this connection: they shape every answer the backend sends.
+  [[nodiscard]] protocol::Capabilities caps() const noexcept { return caps_; }
+  [[nodiscard]] std::uint32_t connection_id() const noexcept { return connection_id_; }
+  [[nodiscard]] const std::string& server_version() const noexcept { return server_version_; }
+  [[nodiscard]] std::uint8_t server_collation() const noexcept { return server_collation_; }
+  [[nodiscard]] protocol::Capabilities server_caps() const noexcept { return server_caps_; }
+  [[nodiscard]] std::uint16_t status() const noexcept { return status_; }
+  void set_status(std::uint16_t s) noexcept { status_ = s; }
+
+  // Buffer for bulk relaying of answers, owned here so it lives as long as the connection.
+  std::vector<std::uint8_t>& relay_buffer() noexcept { return relay_buffer_; }
+
+  // COM_RESET_CONNECTION: drops the session state the connection carries (variables, temporary
+  // tables, prepared statements, locks, transaction). False if it failed; then close it.
+  awaitable<bool> reset();
+  // Sends COM_QUIT (best effort) and closes.
+  awaitable<void> quit();
+  void close() noexcept { stream_.close(); }
+
+  BackendConnection(tcp::socket socket, BackendTarget target, std::size_t max_packet_size)
+      : stream_(std::move(socket), max_packet_size), target_(std::move(target)) {}
+
+ private:
+  awaitable<error_code> login(const BackendCredentials& creds, BackendFailure& failure);
+
+  PacketStream stream_;
+  BackendTarget target_;
+  protocol::Capabilities caps_;
+  protocol::Capabilities server_caps_;
+  std::uint32_t connection_id_ = 0;
+  std::string server_version_;
+  std::uint8_t server_collation_ = 0;
+  std::uint16_t status_ = 0;
+  std::vector<std::uint8_t> relay_buffer_;
+};
+
+}  // namespace mysqlproxy::proxy

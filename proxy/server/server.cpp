@@ -1,0 +1,91 @@
+#include "proxy/server/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "proxy/session/client_session.hpp"
+
+namespace mysqlproxy::proxy {
+namespace {
+
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+void log_exception(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("session ended by an exception: {}", ex.what());
+  }
+}
+
+}  // namespace
+
+Server::Server(SharedState& shared, unsigned workers) : shared_(shared) {
+  for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.push_back(std::make_unique<Worker>());
+}
+
+Server::~Server() {
+  stop();
+  join();
+}
+
+error_code Server::listen(const std::string& address, std::uint16_t port) {
+  error_code ec;
+  const auto ip = asio::ip::make_address(address, ec);
+  if (ec) return ec;
+  tcp::endpoint endpoint(ip, port);
+  for (auto& w : workers_) {
+    auto acceptor = std::make_unique<tcp::acceptor>(w->io);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor->set_option(ReusePort(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return ec;
+    // Port 0 asks the kernel for one; the other workers then share it.
+    endpoint.port(acceptor->local_endpoint().port());
+    w->acceptor = std::move(acceptor);
+  }
+  bound_port_ = endpoint.port();
+  return {};
+}
+
+void Server::start() {
+  for (auto& w : workers_) {
+    asio::co_spawn(w->io, accept_loop(*w), asio::detached);
+    w->thread = std::thread([&io = w->io] { io.run(); });
+  }
+}
+
+awaitable<void> Server::accept_loop(Worker& worker) {
+  for (;;) {
+    auto [ec, socket] = co_await worker.acceptor->async_accept(kUseTuple);
+    if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) co_return;
+    if (ec) {
+      // Out of file descriptors and the like: back off briefly instead of spinning.
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer pause(worker.io, std::chrono::milliseconds(50));
+      co_await pause.async_wait(kUseTuple);
+      continue;
+    }
+    asio::co_spawn(worker.io, run_client_session(std::move(socket), shared_), log_exception);
+  }
+}
+
+void Server::stop() {
+  for (auto& w : workers_) {
+    asio::post(w->io, [&w = *w] {
+      error_code ignored;
+      if (w.acceptor) w.acceptor->close(ignored);
+      w.io.stop();
+    });
+  }
+}
+
+void Server::join() {
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+}  // namespace mysqlproxy::proxy

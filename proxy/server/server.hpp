@@ -1,0 +1,39 @@
+#pragma once
+// Server: one io_context and thread per worker, each with its own acceptor on the shared port
+// (SO_REUSEPORT lets the kernel spread connections), so a session and everything it touches
+// live on one thread without locks.
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "proxy/net/asio.hpp"
+#include "proxy/session/session_context.hpp"
+
+namespace mysqlproxy::proxy {
+
+class Server {
+ public:
+  Server(SharedState& shared, unsigned workers);
+  ~Server();
+
+  // Binds the listener on every worker; returns the error if the address can't be bound.
+  error_code listen(const std::string& address, std::uint16_t port);
+  void start();
+  void stop();  // stops accepting and ends every worker
+  void join();
+  [[nodiscard]] std::uint16_t bound_port() const noexcept { return bound_port_; }
+
+ private:
+  struct Worker {
+    asio::io_context io{1};
+    std::unique_ptr<tcp::acceptor> acceptor;
+    std::thread thread;
+  };
+  awaitable<void> accept_loop(Worker& worker);
+
+  SharedState& shared_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::uint16_t bound_port_ = 0;
+};
+
+}  // namespace mysqlproxy::proxy

@@ -1,0 +1,88 @@
+#include "proxy/session/relay.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "protocol/command.hpp"
+
+namespace mysqlproxy::proxy {
+namespace {
+
+constexpr std::size_t kInitialBuffer = 16 * 1024;
+// Big enough for any packet the scanner inspects whole, plus room to stream behind it.
+constexpr std::size_t kMaxBuffer = 4 * protocol::ResponseScanner::kInspectLimit;
+
+RelayOutcome fail(RelayEnd end, error_code ec, const RelayOutcome& so_far, const protocol::ResponseScanner& scanner) {
+  RelayOutcome out = so_far;
+  out.end = end;
+  out.ec = ec;
+  out.at_packet_boundary = scanner.at_packet_boundary();
+  out.next_client_seq = scanner.next_seq();
+  return out;
+}
+
+// Passes the client's LOCAL INFILE data to the backend, up to and including its empty packet.
+awaitable<error_code> relay_local_infile(PacketStream& client, BackendConnection& backend,
+                                         protocol::ResponseScanner& scanner, bool& client_side) {
+  client.decoder().expect_seq(scanner.next_seq());
+  for (;;) {
+    auto packet = co_await client.read_packet();
+    if (!packet) {
+      client_side = true;
+      co_return packet.error();
+    }
+    if (auto ec = co_await backend.stream().write(packet->wire)) {
+      client_side = false;
+      co_return ec;
+    }
+    if (packet->payload.empty()) {
+      scanner.on_local_infile_sent(packet->next_seq);
+      co_return error_code{};
+    }
+  }
+}
+
+}  // namespace
+
+awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& backend,
+                                      const protocol::Packet& command, protocol::ResponseScanner& scanner) {
+  RelayOutcome outcome;
+  scanner.start(protocol::command_of(command.payload), backend.caps(), command.next_seq);
+  if (auto ec = co_await backend.stream().write(command.wire)) co_return fail(RelayEnd::kBackendFailed, ec, outcome, scanner);
+  if (scanner.done()) co_return outcome;
+
+  auto& buf = backend.relay_buffer();
+  if (buf.size() < kInitialBuffer) buf.resize(kInitialBuffer);
+  std::size_t filled = 0;
+  auto& socket = backend.stream().socket();
+  for (;;) {
+    auto [rec, n] = co_await socket.async_read_some(asio::buffer(buf.data() + filled, buf.size() - filled), kUseTuple);
+    if (rec) co_return fail(RelayEnd::kBackendFailed, rec, outcome, scanner);
+    const bool filled_all = filled + n == buf.size();
+    filled += n;
+
+    auto scanned = scanner.scan({buf.data(), filled});
+    if (!scanned) co_return fail(RelayEnd::kBackendFailed, scanned.error(), outcome, scanner);
+    const std::size_t ready = *scanned;
+    if (ready > 0) {
+      if (auto ec = co_await client.write({buf.data(), ready})) co_return fail(RelayEnd::kClientFailed, ec, outcome, scanner);
+      outcome.forwarded += ready;
+      filled -= ready;
+      if (filled > 0) std::memmove(buf.data(), buf.data() + ready, filled);
+    }
+    if (scanner.done()) break;
+    if (scanner.awaiting_local_infile()) {
+      bool client_side = false;
+      if (auto ec = co_await relay_local_infile(client, backend, scanner, client_side)) {
+        co_return fail(client_side ? RelayEnd::kClientFailed : RelayEnd::kBackendFailed, ec, outcome, scanner);
+      }
+    }
+    // A large answer streams: read it in bigger bites. A partial packet that fills the buffer
+    // must fit whole before the scanner can inspect it.
+    if ((filled_all || filled == buf.size()) && buf.size() < kMaxBuffer) buf.resize(std::min(buf.size() * 2, kMaxBuffer));
+  }
+  outcome.next_client_seq = scanner.next_seq();
+  co_return outcome;
+}
+
+}  // namespace mysqlproxy::proxy

@@ -1,0 +1,33 @@
+#pragma once
+// relay_command: forwards one client command to a backend and streams the answer back in bulk,
+// reading packet boundaries only (ResponseScanner), until the answer is complete.
+#include <cstddef>
+#include <cstdint>
+
+#include "protocol/packet_decoder.hpp"
+#include "protocol/response_scanner.hpp"
+#include "proxy/backend/backend_connection.hpp"
+#include "proxy/net/packet_stream.hpp"
+
+namespace mysqlproxy::proxy {
+
+enum class RelayEnd : std::uint8_t {
+  kDone,           // the whole answer reached the client
+  kClientFailed,   // the client went away or sent garbage (LOCAL INFILE data)
+  kBackendFailed,  // the backend connection broke or answered out of protocol
+};
+
+struct RelayOutcome {
+  RelayEnd end = RelayEnd::kDone;
+  error_code ec;
+  std::size_t forwarded = 0;       // bytes of the answer already sent to the client
+  bool at_packet_boundary = true;  // the client holds whole packets only: an ERR may follow
+  std::uint8_t next_client_seq = 0;
+};
+
+// `command` is the client's packet as read (its wire bytes are forwarded unchanged); `scanner`
+// is left holding the final state of the answer (status flags, prepared statement info).
+awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& backend,
+                                      const protocol::Packet& command, protocol::ResponseScanner& scanner);
+
+}  // namespace mysqlproxy::proxy

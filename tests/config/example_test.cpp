@@ -1,0 +1,86 @@
+// config/example.yaml is documentation; it must also stay a valid config.
+#include <gtest/gtest.h>
+
+#include <stdlib.h>  // setenv
+
+#include <filesystem>
+
+#include "config/load.hpp"
+#include "tests/config/test_util.hpp"
+
+namespace mysqlproxy::config {
+namespace {
+
+using namespace std::chrono_literals;
+using test_support::error_of;
+
+std::string example_path() {
+  // No compile definition carries the source dir, so go from this file: tests/config/ -> config/.
+  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "config" / "example.yaml")
+      .lexically_normal()
+      .string();
+}
+
+TEST(ExampleConfig, LoadsAndIsValid) {
+  setenv("APP_PASSWORD", "app-secret", 1);
+  auto result = load_config_file(example_path());
+  ASSERT_TRUE(result) << error_of(result);
+  const Config& config = *result;
+
+  EXPECT_EQ(config.listen.address, "0.0.0.0");
+  EXPECT_EQ(config.listen.port, 3306);
+  EXPECT_EQ(config.workers, 0u);
+  EXPECT_EQ(config.server_version, "");
+  EXPECT_EQ(config.max_packet_size, 64u << 20);
+
+  ASSERT_EQ(config.backends.size(), 3u);
+  ASSERT_NE(primary_backend(config), nullptr);
+  EXPECT_EQ(primary_backend(config)->name, "primary");
+  EXPECT_EQ(config.backends[1].role, BackendRole::kReplica);
+  EXPECT_EQ(config.backends[2].role, BackendRole::kReplica);
+
+  ASSERT_NE(find_user(config, "app"), nullptr);
+  EXPECT_EQ(find_user(config, "app")->password, "app-secret");
+  ASSERT_EQ(config.users.size(), 2u);
+  EXPECT_FALSE(config.users[1].password.empty());
+
+  EXPECT_EQ(config.timeouts.connect, 2s);
+  EXPECT_EQ(config.timeouts.handshake, 10s);
+  EXPECT_EQ(config.timeouts.idle, 8h);
+  EXPECT_EQ(config.timeouts.query, 0ms);
+  EXPECT_EQ(config.logging.level, "info");
+  EXPECT_EQ(config.logging.format, LogFormat::kText);
+}
+
+TEST(ExampleConfig, ShowsEveryDefault) {
+  // The example documents defaults, so the values it spells out must be the schema's defaults
+  // wherever it does not say otherwise.
+  setenv("APP_PASSWORD", "app-secret", 1);
+  auto result = load_config_file(example_path());
+  ASSERT_TRUE(result) << error_of(result);
+  Config defaults;
+  EXPECT_EQ(result->listen.address, defaults.listen.address);
+  EXPECT_EQ(result->listen.port, defaults.listen.port);
+  EXPECT_EQ(result->workers, defaults.workers);
+  EXPECT_EQ(result->max_packet_size, defaults.max_packet_size);
+  EXPECT_EQ(result->timeouts.connect, defaults.timeouts.connect);
+  EXPECT_EQ(result->timeouts.handshake, defaults.timeouts.handshake);
+  EXPECT_EQ(result->timeouts.idle, defaults.timeouts.idle);
+  EXPECT_EQ(result->timeouts.query, defaults.timeouts.query);
+  EXPECT_EQ(result->logging.level, defaults.logging.level);
+  EXPECT_EQ(result->logging.format, defaults.logging.format);
+}
+
+TEST(ExampleConfig, FailsClearlyWithoutAppPassword) {
+  unsetenv("APP_PASSWORD");
+  std::string path = example_path();
+  std::string message = error_of(load_config_file(path));
+  EXPECT_NE(message.find(path + ":"), std::string::npos) << message;
+  EXPECT_NE(
+      message.find(": users[0].password_env: environment variable \"APP_PASSWORD\" is not set"),
+      std::string::npos)
+      << message;
+}
+
+}  // namespace
+}  // namespace mysqlproxy::config

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The mariadb command-line client through the proxy.
+#
+# usage: tests/integration/cli_test.sh <path to mysql-proxy>
+# Needs the cluster env (eval "$(scripts/cluster.sh env)"). Starts its own
+# proxy on a free port and stops it on exit. With MYSQLPROXY_TEST_DIRECT=1 it
+# talks to the primary directly instead (proves the checks are right).
+set -uo pipefail
+
+PROXY_BIN=${1:-}
+PASSED=0
+FAILED=0
+WORKDIR=$(mktemp -d /tmp/mysqlproxy-cli-XXXXXX)
+PROXY_PID=
+TABLE="it_cli_$$"
+HOST=127.0.0.1
+PORT=
+
+pass() { PASSED=$((PASSED + 1)); echo "PASS: $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $1" >&2; }
+
+# check <name> <expected> <actual>
+check_eq() {
+  if [[ "$2" == "$3" ]]; then pass "$1"; else
+    fail "$1"; printf '  expected: %q\n  actual:   %q\n' "$2" "$3" >&2
+  fi
+}
+
+# check_contains <name> <needle> <haystack>
+check_contains() {
+  if [[ "$3" == *"$2"* ]]; then pass "$1"; else
+    fail "$1"; printf '  expected to contain: %q\n  actual: %q\n' "$2" "$3" >&2
+  fi
+}
+
+cli() { mariadb --protocol=TCP -h"$HOST" -P"$PORT" "$@"; }
+app() { cli -uapp -papp-pass "$@"; }
+
+cleanup() {
+  local rc=$?
+  if [[ -n $PORT ]]; then
+    app proxytest -e "DROP TABLE IF EXISTS $TABLE" >/dev/null 2>&1 || true
+  fi
+  if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
+    kill -TERM "$PROXY_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$PROXY_PID" 2>/dev/null; then
+      echo "proxy did not stop within 5 s of SIGTERM; SIGKILL" >&2
+      kill -KILL "$PROXY_PID" 2>/dev/null
+    fi
+    wait "$PROXY_PID" 2>/dev/null
+  fi
+  if ((FAILED > 0 || rc != 0)) && [[ -f $WORKDIR/proxy.log ]]; then
+    echo "---- last lines of the proxy log ($WORKDIR/proxy.log):" >&2
+    tail -n 60 "$WORKDIR/proxy.log" | sed 's/^/  | /' >&2
+    echo "----" >&2
+  else
+    rm -rf "$WORKDIR"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+
+for v in CLUSTER_PRIMARY_PORT CLUSTER_REPLICA1_PORT CLUSTER_REPLICA2_PORT; do
+  if [[ -z ${!v:-} ]]; then
+    echo "FAIL: $v is not set: run scripts/cluster.sh start and eval \$(scripts/cluster.sh env)" >&2
+    exit 1
+  fi
+done
+
+if [[ ${MYSQLPROXY_TEST_DIRECT:-} == 1 ]]; then
+  PORT=$CLUSTER_PRIMARY_PORT
+  echo "direct mode: talking to the primary on port $PORT"
+else
+  if [[ -z $PROXY_BIN || ! -x $PROXY_BIN ]]; then
+    echo "FAIL: proxy binary '$PROXY_BIN' missing or not executable (build the mysql-proxy target)" >&2
+    exit 1
+  fi
+  PROXY_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat >"$WORKDIR/proxy.yaml" <<EOF
+listen: { address: 127.0.0.1, port: $PROXY_PORT }
+workers: 2
+backends:
+  - { name: primary, host: 127.0.0.1, port: $CLUSTER_PRIMARY_PORT, role: primary }
+  - { name: replica1, host: 127.0.0.1, port: $CLUSTER_REPLICA1_PORT, role: replica }
+  - { name: replica2, host: 127.0.0.1, port: $CLUSTER_REPLICA2_PORT, role: replica }
+users:
+  - { name: app, password: app-pass }
+  - { name: app2, password: app2-pass }
+timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }
+logging: { level: debug, format: text }
+EOF
+  "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
+  PROXY_PID=$!
+  for _ in $(seq 100); do
+    if ! kill -0 "$PROXY_PID" 2>/dev/null; then
+      echo "FAIL: proxy exited before accepting connections" >&2
+      exit 1
+    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null; then
+      PORT=$PROXY_PORT
+      break
+    fi
+    sleep 0.1
+  done
+  if [[ -z $PORT ]]; then
+    echo "FAIL: proxy did not accept connections on port $PROXY_PORT within 10 s" >&2
+    exit 1
+  fi
+  echo "proxy pid $PROXY_PID on port $PORT"
+fi
+
+# 1. A query.
+out=$(app -N -B -e "SELECT CURRENT_USER(), 6 * 7" 2>&1)
+check_eq "simple query" $'app@%\t42' "$out"
+
+# 2. Two statements in one -e (the CLI splits them and sends each) and a
+#    default database.
+out=$(app -N -B proxytest -e "SELECT DATABASE(); SELECT 'second'" 2>&1)
+check_eq "two statements, default database" $'proxytest\nsecond' "$out"
+
+# 3. source of a file with several statements.
+cat >"$WORKDIR/script.sql" <<EOF
+DROP TABLE IF EXISTS $TABLE;
+CREATE TABLE $TABLE (id INT PRIMARY KEY, name VARCHAR(20));
+INSERT INTO $TABLE VALUES (1, 'one'), (2, 'two');
+INSERT INTO $TABLE VALUES (3, 'three');
+UPDATE $TABLE SET name = UPPER(name) WHERE id = 2;
+SELECT COUNT(*), SUM(id) FROM $TABLE;
+SELECT name FROM $TABLE ORDER BY id;
+EOF
+out=$(app -N -B proxytest -e "source $WORKDIR/script.sql" 2>&1)
+check_eq "source of a SQL file" $'3\t6\none\nTWO\nthree' "$out"
+out=$(app -N -B proxytest <"$WORKDIR/script.sql" 2>&1)
+check_eq "SQL file on stdin" $'3\t6\none\nTWO\nthree' "$out"
+
+# 4. utf8mb4 round trip (the CLI's own default is utf8mb3).
+text='héllo wörld 😀 日本語'
+hex=$(printf '%s' "$text" | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F')
+out=$(app -N -B --default-character-set=utf8mb4 proxytest -e \
+  "INSERT INTO $TABLE VALUES (4, '$text'); SELECT name, HEX(name), CHAR_LENGTH(name) FROM $TABLE WHERE id = 4" 2>&1)
+check_eq "utf8mb4 round trip" "$text"$'\t'"$hex"$'\t'"17" "$out"
+
+# 5. Bad SQL: exit code and message.
+out=$(app -N -B -e "SELEC 1" 2>&1); rc=$?
+check_eq "bad SQL exits 1" 1 "$rc"
+check_contains "bad SQL reports 1064" "ERROR 1064 (42000)" "$out"
+
+# 6. Bad password.
+out=$(cli -uapp -pwrong-pass -e "SELECT 1" 2>&1); rc=$?
+check_eq "bad password exits 1" 1 "$rc"
+check_contains "bad password reports 1045" "ERROR 1045 (28000)" "$out"
+check_contains "bad password message" "Access denied for user 'app'" "$out"
+
+# 7. Unknown database.
+out=$(app no_such_db_xyz -e "SELECT 1" 2>&1); rc=$?
+check_eq "unknown database exits 1" 1 "$rc"
+check_contains "unknown database reports 1049" "ERROR 1049 (42000)" "$out"
+
+# 8. --force (batch from stdin) continues after an error on the same session.
+out=$(printf "SET @x = 'kept';\nSELECT 'a';\nSELEC 'b';\nSELECT 'c', @x;\n" |
+  app -N -B --force proxytest 2>"$WORKDIR/stderr"); rc=$?
+check_eq "--force runs the statements around the error" $'a\nc\tkept' "$out"
+check_contains "--force reports the error" "ERROR 1064 (42000) at line 3" "$(cat "$WORKDIR/stderr")"
+
+echo "$PASSED passed, $FAILED failed"
+((FAILED == 0))

@@ -1,0 +1,88 @@
+// Runs the mysql-proxy binary for a test: generates its YAML config, captures
+// its stderr into a log file, waits until it accepts TCP connections and stops
+// it again (SIGTERM, then SIGKILL).
+//
+// With MYSQLPROXY_TEST_DIRECT=1 nothing is started: host()/port() name the node
+// that would have been the proxy's primary backend, so every test can be run
+// against a real MariaDB server to prove the test itself is right.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "support/cluster_env.hpp"
+
+namespace itest {
+
+// True when MYSQLPROXY_TEST_DIRECT=1: talk to MariaDB directly, no proxy.
+bool direct_mode();
+
+// Path of the proxy binary this suite was built against.
+std::string proxy_binary();
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0).
+int pick_free_port();
+
+struct ProxyOptions {
+  // Cluster node used as the proxy's "primary" backend; the other two nodes
+  // become its replicas.
+  std::string primary_node = "primary";
+  int workers = 2;
+  std::string log_level = "debug";
+  std::string connect_timeout = "2s";
+  std::string handshake_timeout = "10s";
+  std::string idle_timeout = "0";
+  std::string query_timeout = "0";
+};
+
+class ProxyProcess {
+ public:
+  ProxyProcess(ClusterEnv cluster, ProxyOptions options = {});
+  ~ProxyProcess();  // stop()s and removes the work dir unless keep_files()
+  ProxyProcess(const ProxyProcess&) = delete;
+  ProxyProcess& operator=(const ProxyProcess&) = delete;
+
+  // Writes the config and starts the proxy; returns false with *error (which
+  // includes the log tail) if it did not accept connections within 10 s.
+  // In direct mode it only records the target node.
+  bool start(std::string* error);
+
+  // SIGTERM, wait up to 5 s, then SIGKILL. Returns a description of how the
+  // process ended ("" when it was not running).
+  std::string stop();
+
+  // Still alive? When not, *how says how it ended (exit code or signal).
+  bool running(std::string* how = nullptr);
+
+  const std::string& host() const { return host_; }
+  int port() const { return port_; }
+  bool direct() const { return direct_; }
+  const std::string& log_path() const { return log_path_; }
+  const std::string& config_path() const { return config_path_; }
+  const std::string& config_text() const { return config_text_; }
+
+  // Last `lines` lines of the proxy's log ("" in direct mode).
+  std::string log_tail(size_t lines = 60) const;
+
+  // Keep the config and the log after destruction (e.g. the test failed).
+  void keep_files() { keep_files_ = true; }
+
+ private:
+  std::string render_config() const;
+
+  ClusterEnv cluster_;
+  ProxyOptions options_;
+  bool direct_;
+  std::string host_ = "127.0.0.1";
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string exit_description_;
+  std::string work_dir_;
+  std::string config_path_;
+  std::string log_path_;
+  std::string config_text_;
+  bool keep_files_ = false;
+};
+
+}  // namespace itest
