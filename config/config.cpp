@@ -24,6 +24,18 @@ std::string_view to_string(LogFormat format) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(Consistency consistency) noexcept {
+  switch (consistency) {
+    case Consistency::kEventual:
+      return "eventual";
+    case Consistency::kSession:
+      return "session";
+    case Consistency::kGlobal:
+      return "global";
+  }
+  return "unknown";
+}
+
 const UserConfig* find_user(const Config& config, std::string_view name) {
   auto it = std::ranges::find(config.users, name, &UserConfig::name);
   return it == config.users.end() ? nullptr : &*it;
@@ -32,6 +44,19 @@ const UserConfig* find_user(const Config& config, std::string_view name) {
 const BackendConfig* primary_backend(const Config& config) {
   auto it = std::ranges::find(config.backends, BackendRole::kPrimary, &BackendConfig::role);
   return it == config.backends.end() ? nullptr : &*it;
+}
+
+bool is_plain_table_name(std::string_view name) noexcept {
+  auto is_identifier = [](std::string_view part) {
+    if (part.empty() || part.size() > 64) return false;  // MySQL's identifier length limit
+    return std::ranges::all_of(part, [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '$';
+    });
+  };
+  std::size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return is_identifier(name);
+  return is_identifier(name.substr(0, dot)) && is_identifier(name.substr(dot + 1));
 }
 
 }  // namespace mysqlproxy::config

@@ -12,9 +12,13 @@ namespace mysqlproxy::config {
 
 enum class BackendRole { kPrimary, kReplica };
 enum class LogFormat { kText, kJson };
+// How fresh a read routed to a replica must be: eventual = any UP replica; session = one that has
+// applied the session's own last write; global = one that has applied everything the primary has.
+enum class Consistency { kEventual, kSession, kGlobal };
 
 std::string_view to_string(BackendRole role) noexcept;
 std::string_view to_string(LogFormat format) noexcept;
+std::string_view to_string(Consistency consistency) noexcept;
 
 // Limits shared by the loader (per-field ranges) and validate_config().
 inline constexpr std::uint32_t kMaxBackendWeight = 1000;
@@ -23,6 +27,11 @@ inline constexpr std::uint32_t kMinPacketSize = 1u << 10;  // 1 KiB
 inline constexpr std::uint32_t kMaxPacketSize = 1u << 30;  // 1 GiB
 // Caps every timeout so deadline arithmetic (now() + timeout in nanoseconds) cannot overflow.
 inline constexpr std::chrono::milliseconds kMaxTimeout = std::chrono::hours(24 * 365);
+// Health-check streak thresholds (down_after, up_after, lagging_after, recover_after).
+inline constexpr std::uint32_t kMinHealthStreak = 1;
+inline constexpr std::uint32_t kMaxHealthStreak = 100;
+inline constexpr std::uint32_t kMaxPoolConnections = 100000;
+inline constexpr std::uint32_t kMaxPreparedStatements = 65535;
 // spdlog's level names.
 inline constexpr std::array<std::string_view, 7> kLogLevels = {
     "trace", "debug", "info", "warn", "error", "critical", "off",
@@ -62,6 +71,46 @@ struct LoggingConfig {
   LogFormat format = LogFormat::kText;
 };
 
+struct HeartbeatConfig {
+  // The health monitor writes NOW(6) into `table` on the primary each interval and measures each
+  // replica's lag from its copy of the row: sub-second, and it includes MASTER_DELAY.
+  bool enabled = false;
+  std::string table = "mysql_proxy.heartbeat";  // [database.]table; letters, digits, _ and $
+};
+
+struct HealthConfig {
+  std::chrono::milliseconds interval = std::chrono::milliseconds(500);  // between checks, > 0
+  std::chrono::milliseconds timeout = std::chrono::seconds(1);  // one check's connect/read/write
+  std::string user = "monitor";
+  std::string password;  // resolved from password / password_env / password_file; "" if none
+  // A replica further behind is LAGGING; 0 = no limit.
+  std::chrono::milliseconds max_replication_lag = std::chrono::seconds(5);
+  std::uint32_t down_after = 3;     // consecutive failed checks -> DOWN
+  std::uint32_t up_after = 2;       // consecutive good checks -> UP again
+  std::uint32_t lagging_after = 2;  // consecutive checks over the lag limit -> LAGGING
+  std::uint32_t recover_after = 3;  // consecutive checks under the limit -> UP again
+  HeartbeatConfig heartbeat;
+  // How often backend host names are resolved again (a name may stand for several servers).
+  std::chrono::milliseconds discovery_interval = std::chrono::seconds(5);
+};
+
+struct RoutingConfig {
+  bool reads_fallback_to_primary = true;  // no usable replica: reads go to the primary (or error)
+  Consistency consistency = Consistency::kEventual;
+  // How long a read may wait for a replica to catch up; 0 = don't wait.
+  std::chrono::milliseconds consistency_timeout = std::chrono::seconds(1);
+  bool honor_hints = true;  // /* route=primary|replica */ comments
+  bool read_only_transactions_on_replica = true;
+};
+
+struct PoolConfig {
+  std::uint32_t max_connections_per_backend = 200;  // across all workers, 1..100000
+  // Wait this long for a free backend connection before ERR 1040; > 0.
+  std::chrono::milliseconds acquire_timeout = std::chrono::seconds(2);
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);  // 0 = never
+  std::uint32_t max_prepared_statements = 256;  // per backend connection, LRU, 1..65535
+};
+
 struct Config {
   ListenConfig listen;
   std::uint32_t workers = 0;                  // 0 = one per core
@@ -71,6 +120,9 @@ struct Config {
   std::vector<UserConfig> users;
   TimeoutsConfig timeouts;
   LoggingConfig logging;
+  HealthConfig health;
+  RoutingConfig routing;
+  PoolConfig pool;
   std::string source;  // file path (or source name) it was loaded from; prefixes error messages
 };
 
@@ -78,5 +130,8 @@ struct Config {
 const UserConfig* find_user(const Config& config, std::string_view name);
 // The backend with role primary; nullptr only for a Config that has not passed validation.
 const BackendConfig* primary_backend(const Config& config);
+// True for "table" or "database.table" made of letters, digits, '_' and '$' (no quoting needed,
+// so the name can be put into SQL text as is).
+bool is_plain_table_name(std::string_view name) noexcept;
 
 }  // namespace mysqlproxy::config

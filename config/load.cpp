@@ -15,9 +15,9 @@ namespace {
 
 using Error = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 8> kTopLevelKeys = {
+constexpr std::array<std::string_view, 11> kTopLevelKeys = {
     "listen", "workers", "server_version", "max_packet_size", "backends", "users", "timeouts",
-    "logging",
+    "logging", "health", "routing", "pool",
 };
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 5> kBackendKeys = {"name", "host", "port", "role", "weight"};
@@ -25,9 +25,23 @@ constexpr std::array<std::string_view, 4> kUserKeys = {"name", "password", "pass
                                                        "password_file"};
 constexpr std::array<std::string_view, 4> kTimeoutKeys = {"connect", "handshake", "idle", "query"};
 constexpr std::array<std::string_view, 2> kLoggingKeys = {"level", "format"};
+constexpr std::array<std::string_view, 13> kHealthKeys = {
+    "interval", "timeout", "user", "password", "password_env", "password_file",
+    "max_replication_lag", "down_after", "up_after", "lagging_after", "recover_after",
+    "heartbeat", "discovery_interval",
+};
+constexpr std::array<std::string_view, 2> kHeartbeatKeys = {"enabled", "table"};
+constexpr std::array<std::string_view, 5> kRoutingKeys = {
+    "reads_fallback_to_primary", "consistency", "consistency_timeout", "honor_hints",
+    "read_only_transactions_on_replica",
+};
+constexpr std::array<std::string_view, 4> kPoolKeys = {
+    "max_connections_per_backend", "acquire_timeout", "idle_timeout", "max_prepared_statements"};
 
 constexpr std::array kRoles = {BackendRole::kPrimary, BackendRole::kReplica};
 constexpr std::array kFormats = {LogFormat::kText, LogFormat::kJson};
+constexpr std::array kConsistencies = {Consistency::kEventual, Consistency::kSession,
+                                       Consistency::kGlobal};
 
 constexpr std::uint16_t kMinPort = 1;
 constexpr std::uint16_t kMaxPort = 65535;
@@ -104,6 +118,70 @@ Error read_logging(const Context& ctx, const Field& field, LoggingConfig& out) {
   return map->get_enum("format", out.format, kFormats);
 }
 
+Error read_heartbeat(const Context& ctx, const Field& field, HeartbeatConfig& out) {
+  auto map = ctx.reader.mapping(field, kHeartbeatKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_bool("enabled", out.enabled)) return e;
+  return map->get_string("table", out.table);  // validate_config checks the name's form
+}
+
+Error read_health(const Context& ctx, const Field& field, HealthConfig& out) {
+  auto map = ctx.reader.mapping(field, kHealthKeys);
+  if (!map) return map.error();
+  // A zero interval would spin; a zero timeout would let one stuck server stall its checks.
+  if (auto e = map->get_duration("interval", out.interval, /*allow_zero=*/false)) return e;
+  if (auto e = map->get_duration("timeout", out.timeout, /*allow_zero=*/false)) return e;
+  if (auto e = map->get_string("user", out.user)) return e;
+  // Optional here: a monitor user without a password is legitimate.
+  auto password = read_optional_password(*map, ctx.base_dir);
+  if (!password) return password.error();
+  if (*password) out.password = std::move(**password);
+  if (auto e = map->get_duration("max_replication_lag", out.max_replication_lag,
+                                 /*allow_zero=*/true)) {
+    return e;
+  }
+  for (auto [key, value] : {std::pair{"down_after", &out.down_after},
+                            std::pair{"up_after", &out.up_after},
+                            std::pair{"lagging_after", &out.lagging_after},
+                            std::pair{"recover_after", &out.recover_after}}) {
+    if (auto e = map->get_integer(key, *value, kMinHealthStreak, kMaxHealthStreak)) return e;
+  }
+  if (const Field* heartbeat = map->find("heartbeat")) {
+    if (auto e = read_heartbeat(ctx, *heartbeat, out.heartbeat)) return e;
+  }
+  return map->get_duration("discovery_interval", out.discovery_interval, /*allow_zero=*/false);
+}
+
+Error read_routing(const Context& ctx, const Field& field, RoutingConfig& out) {
+  auto map = ctx.reader.mapping(field, kRoutingKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_bool("reads_fallback_to_primary", out.reads_fallback_to_primary)) return e;
+  if (auto e = map->get_enum("consistency", out.consistency, kConsistencies)) return e;
+  if (auto e = map->get_duration("consistency_timeout", out.consistency_timeout,
+                                 /*allow_zero=*/true)) {
+    return e;
+  }
+  if (auto e = map->get_bool("honor_hints", out.honor_hints)) return e;
+  return map->get_bool("read_only_transactions_on_replica",
+                       out.read_only_transactions_on_replica);
+}
+
+Error read_pool(const Context& ctx, const Field& field, PoolConfig& out) {
+  auto map = ctx.reader.mapping(field, kPoolKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_integer("max_connections_per_backend", out.max_connections_per_backend,
+                                1u, kMaxPoolConnections)) {
+    return e;
+  }
+  // 0 would turn every busy moment into ERR 1040 at once.
+  if (auto e = map->get_duration("acquire_timeout", out.acquire_timeout, /*allow_zero=*/false)) {
+    return e;
+  }
+  if (auto e = map->get_duration("idle_timeout", out.idle_timeout, /*allow_zero=*/true)) return e;
+  return map->get_integer("max_prepared_statements", out.max_prepared_statements, 1u,
+                          kMaxPreparedStatements);
+}
+
 // Absent sections keep their defaults.
 template <class T>
 Error read_section(const Context& ctx, const Mapping& top, std::string_view key, T& out,
@@ -125,7 +203,10 @@ Error read_config(const Context& ctx, const Field& root, Config& out) {
   if (auto e = read_section(ctx, *top, "backends", out.backends, read_backends)) return e;
   if (auto e = read_section(ctx, *top, "users", out.users, read_users)) return e;
   if (auto e = read_section(ctx, *top, "timeouts", out.timeouts, read_timeouts)) return e;
-  return read_section(ctx, *top, "logging", out.logging, read_logging);
+  if (auto e = read_section(ctx, *top, "logging", out.logging, read_logging)) return e;
+  if (auto e = read_section(ctx, *top, "health", out.health, read_health)) return e;
+  if (auto e = read_section(ctx, *top, "routing", out.routing, read_routing)) return e;
+  return read_section(ctx, *top, "pool", out.pool, read_pool);
 }
 
 Result<Config> load(std::string_view yaml, std::string source,

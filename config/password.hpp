@@ -1,8 +1,9 @@
 #pragma once
-// A user's password comes from exactly one source: inline (password), an environment variable
+// A password comes from exactly one source: inline (password), an environment variable
 // (password_env) or a file such as a mounted Kubernetes secret (password_file).
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,10 @@ inline constexpr std::array<std::string_view, 3> kPasswordSources = {"password",
 // `base_dir` (the config file's folder; empty = the working directory), and one trailing
 // newline is stripped because editors and `echo` add it.
 Result<std::string> read_password(const Mapping& user, const std::filesystem::path& base_dir);
+
+// The same for a mapping where the password is optional (health: the monitor's credentials): at
+// most one source; nullopt when none is set.
+Result<std::optional<std::string>> read_optional_password(const Mapping& owner,
+                                                          const std::filesystem::path& base_dir);
 
 }  // namespace mysqlproxy::config

@@ -77,12 +77,7 @@ class Checker {
     for (auto [name, value, may_be_zero] :
          {std::tuple{"connect", t.connect, false}, std::tuple{"handshake", t.handshake, false},
           std::tuple{"idle", t.idle, true}, std::tuple{"query", t.query, true}}) {
-      std::string path = "timeouts." + std::string(name);
-      if (value.count() < 0 || (!may_be_zero && value.count() == 0) || value > kMaxTimeout) {
-        return fail(path, std::string(may_be_zero ? "must be 0.." : "must be 1ms..") +
-                              format_duration(kMaxTimeout) + ", got " +
-                              std::to_string(value.count()) + "ms");
-      }
+      if (auto e = check_duration("timeouts." + std::string(name), value, may_be_zero)) return e;
     }
     if (std::ranges::find(kLogLevels, config_.logging.level) == kLogLevels.end()) {
       return fail("logging.level", "unknown level \"" + config_.logging.level + "\"");
@@ -90,7 +85,68 @@ class Checker {
     return std::nullopt;
   }
 
+  std::optional<ConfigError> check_health() const {
+    const HealthConfig& h = config_.health;
+    for (auto [name, value, may_be_zero] :
+         {std::tuple{"interval", h.interval, false}, std::tuple{"timeout", h.timeout, false},
+          std::tuple{"max_replication_lag", h.max_replication_lag, true},
+          std::tuple{"discovery_interval", h.discovery_interval, false}}) {
+      if (auto e = check_duration("health." + std::string(name), value, may_be_zero)) return e;
+    }
+    for (auto [name, value] : {std::pair{"down_after", h.down_after},
+                               std::pair{"up_after", h.up_after},
+                               std::pair{"lagging_after", h.lagging_after},
+                               std::pair{"recover_after", h.recover_after}}) {
+      if (auto e = check_range("health." + std::string(name), value, kMinHealthStreak,
+                               kMaxHealthStreak)) {
+        return e;
+      }
+    }
+    if (!is_plain_table_name(h.heartbeat.table)) {
+      return fail("health.heartbeat.table",
+                  "expected a table name such as mysql_proxy.heartbeat (letters, digits, _ and $, "
+                  "optionally database.table), got \"" + h.heartbeat.table + "\"");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ConfigError> check_routing_and_pool() const {
+    if (auto e = check_duration("routing.consistency_timeout",
+                                config_.routing.consistency_timeout, true)) {
+      return e;
+    }
+    const PoolConfig& p = config_.pool;
+    if (auto e = check_range("pool.max_connections_per_backend", p.max_connections_per_backend, 1,
+                             kMaxPoolConnections)) {
+      return e;
+    }
+    if (auto e = check_duration("pool.acquire_timeout", p.acquire_timeout, false)) return e;
+    if (auto e = check_duration("pool.idle_timeout", p.idle_timeout, true)) return e;
+    return check_range("pool.max_prepared_statements", p.max_prepared_statements, 1,
+                       kMaxPreparedStatements);
+  }
+
  private:
+  std::optional<ConfigError> check_duration(const std::string& path,
+                                            std::chrono::milliseconds value,
+                                            bool may_be_zero) const {
+    if (value.count() < 0 || (!may_be_zero && value.count() == 0) || value > kMaxTimeout) {
+      return fail(path, std::string(may_be_zero ? "must be 0.." : "must be 1ms..") +
+                            format_duration(kMaxTimeout) + ", got " +
+                            std::to_string(value.count()) + "ms");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ConfigError> check_range(const std::string& path, std::uint32_t value,
+                                         std::uint32_t min, std::uint32_t max) const {
+    if (value < min || value > max) {
+      return fail(path, "must be " + std::to_string(min) + ".." + std::to_string(max) +
+                            ", got " + std::to_string(value));
+    }
+    return std::nullopt;
+  }
+
   const Config& config_;
   const SourceMap& marks_;
 };
@@ -99,7 +155,8 @@ class Checker {
 
 Result<void> validate_config(const Config& config, const SourceMap& marks) {
   Checker checker(config, marks);
-  for (auto check : {&Checker::check_backends, &Checker::check_users, &Checker::check_limits}) {
+  for (auto check : {&Checker::check_backends, &Checker::check_users, &Checker::check_limits,
+                     &Checker::check_health, &Checker::check_routing_and_pool}) {
     if (auto error = (checker.*check)()) return *error;
   }
   return {};

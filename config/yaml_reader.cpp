@@ -199,6 +199,14 @@ Result<std::chrono::milliseconds> Reader::duration(const Field& field, bool allo
   return *value;
 }
 
+Result<bool> Reader::boolean(const Field& field) const {
+  auto text = scalar(field, "true or false");
+  if (!text) return text.error();
+  if (*text == "true" || *text == "True" || *text == "TRUE") return true;
+  if (*text == "false" || *text == "False" || *text == "FALSE") return false;
+  return error(field, "expected true or false, got " + quote(*text));
+}
+
 Result<std::size_t> Reader::choice(const Field& field,
                                    std::span<const std::string_view> names) const {
   std::string what = "one of " + join(names);
@@ -252,6 +260,15 @@ std::optional<ConfigError> Mapping::get_choice(std::string_view key, std::string
   auto index = reader_->choice(*field, names);
   if (!index) return index.error();
   out = std::string(names[*index]);
+  return std::nullopt;
+}
+
+std::optional<ConfigError> Mapping::get_bool(std::string_view key, bool& out) const {
+  const Field* field = find(key);
+  if (field == nullptr) return std::nullopt;
+  auto value = reader_->boolean(*field);
+  if (!value) return value.error();
+  out = *value;
   return std::nullopt;
 }
 

@@ -50,6 +50,9 @@ class Reader {
   Result<std::uint64_t> integer(const Field& field, std::uint64_t min, std::uint64_t max) const;
   Result<std::uint64_t> size(const Field& field, std::uint64_t min, std::uint64_t max) const;
   Result<std::chrono::milliseconds> duration(const Field& field, bool allow_zero) const;
+  // YAML 1.2 core booleans only: true/false (also True/TRUE/False/FALSE). "yes"/"on" are errors,
+  // because YAML 1.1 and 1.2 readers disagree about them.
+  Result<bool> boolean(const Field& field) const;
   // Index into `names` of the scalar's value.
   Result<std::size_t> choice(const Field& field, std::span<const std::string_view> names) const;
 
@@ -89,6 +92,7 @@ class Mapping {
                                           bool allow_zero) const;
   std::optional<ConfigError> get_choice(std::string_view key, std::string& out,
                                         std::span<const std::string_view> names) const;
+  std::optional<ConfigError> get_bool(std::string_view key, bool& out) const;
 
   template <std::unsigned_integral T>
   std::optional<ConfigError> get_integer(std::string_view key, T& out, T min, T max) const {

@@ -16,6 +16,9 @@ void ResponseTracker::start(Command command, Capabilities caps) noexcept {
   caps_ = caps;
   remaining_ = 0;
   status_.reset();
+  last_insert_id_ = 0;
+  warnings_ = 0;
+  session_state_.clear();
   ended_with_error_ = false;
   prepared_.reset();
   switch (command) {
@@ -60,15 +63,25 @@ bool ResponseTracker::read_status(std::span<const std::uint8_t> payload, std::si
   // An EOF is exactly 5 bytes (header, warnings, status); an OK that ends rows under
   // DEPRECATE_EOF also starts with 0xfe but carries two length-encoded integers first.
   const bool is_ok = header == kOkHeader || (header == kEofHeader && size != 5);
+  std::uint64_t insert_id = 0;
   if (is_ok) {
     (void)r.lenenc_int();  // affected rows
-    (void)r.lenenc_int();  // last insert id
+    insert_id = r.lenenc_int();
   } else {
-    (void)r.u16();  // warnings
+    warnings_ = r.u16();
   }
   const std::uint16_t status = r.u16();
+  if (is_ok) warnings_ = r.u16();
   if (!r.ok()) return false;
   status_ = status;
+  if (is_ok) {
+    last_insert_id_ = insert_id;
+    if ((status & kServerSessionStateChanged) && caps_.has(kClientSessionTrack)) {
+      (void)r.lenenc_str();   // info
+      const auto changes = r.lenenc_str();
+      if (r.ok()) session_state_.assign(changes.begin(), changes.end());
+    }
+  }
   return true;
 }
 

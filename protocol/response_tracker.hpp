@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "protocol/capabilities.hpp"
 #include "protocol/constants.hpp"
@@ -51,6 +52,13 @@ class ResponseTracker {
   // Status flags of the last OK/EOF seen in this answer; empty if none carried any.
   [[nodiscard]] std::optional<std::uint16_t> status() const noexcept { return status_; }
   [[nodiscard]] bool ended_with_error() const noexcept { return ended_with_error_; }
+  // Session-state tracking data of the last OK that carried any (SERVER_SESSION_STATE_CHANGED),
+  // e.g. the GTID of a write; empty otherwise.
+  [[nodiscard]] const std::string& session_state() const noexcept { return session_state_; }
+  // Warning count of the last OK/EOF: SHOW WARNINGS must then reach the same connection.
+  [[nodiscard]] std::uint16_t warnings() const noexcept { return warnings_; }
+  // The last OK's last-insert-id (0 if none): a session-bound value the proxy must not lose.
+  [[nodiscard]] std::uint64_t last_insert_id() const noexcept { return last_insert_id_; }
   [[nodiscard]] const std::optional<PreparedInfo>& prepared() const noexcept { return prepared_; }
   [[nodiscard]] Command command() const noexcept { return command_; }
 
@@ -73,6 +81,9 @@ class ResponseTracker {
   Capabilities caps_;
   std::uint64_t remaining_ = 0;  // column or parameter definitions still to come
   std::optional<std::uint16_t> status_;
+  std::uint64_t last_insert_id_ = 0;
+  std::uint16_t warnings_ = 0;
+  std::string session_state_;
   bool ended_with_error_ = false;
   std::optional<PreparedInfo> prepared_;
 };

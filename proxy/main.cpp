@@ -11,6 +11,7 @@
 
 #include "config/load.hpp"
 #include "proxy/logging.hpp"
+#include "proxy/server/config_snapshot.hpp"
 #include "proxy/server/identity_probe.hpp"
 #include "proxy/server/server.hpp"
 #include "proxy/session/session_context.hpp"
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
   proxy::setup_logging(cfg->logging);
 
   proxy::SharedState shared(cfg);
+  shared.pool.set(proxy::snapshot_from_config(*cfg));
   proxy::probe_identity(*cfg, shared.identity);
 
   const unsigned workers = cfg->workers ? cfg->workers : std::max(1u, std::thread::hardware_concurrency());

@@ -22,5 +22,7 @@ inline constexpr MysqlError kErrUnsupportedAuth{1251, "08004"};     // ER_NOT_SU
 inline constexpr MysqlError kErrBackendUnreachable{1158, "08S01"};  // ER_NET_READ_ERROR
 inline constexpr MysqlError kErrBackendLost{1158, "08S01"};         // ER_NET_READ_ERROR
 inline constexpr MysqlError kErrProxyInternal{1105, "HY000"};       // ER_UNKNOWN_ERROR
+inline constexpr MysqlError kErrNoBackend{1105, "HY000"};           // no backend can take the command
+inline constexpr MysqlError kErrUnknownStatement{1243, "HY000"};    // ER_UNKNOWN_STMT_HANDLER
 
 }  // namespace mysqlproxy::proxy

@@ -59,6 +59,8 @@ awaitable<BackendOpenResult> BackendConnection::open(const BackendTarget& target
     co_return result;
   }
   deadline.cancel();
+  conn->carried_.schema = creds.database;
+  conn->carried_.multi_statements = conn->caps_.has(protocol::kClientMultiStatements);
   result.connection = std::move(conn);
   co_return result;
 }
@@ -156,10 +158,16 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
 awaitable<bool> BackendConnection::reset() {
   std::vector<std::uint8_t> payload;
   protocol::encode_simple_command(protocol::Command::kResetConnection, payload);
-  if (co_await stream_.write_packet(payload, 0)) co_return false;
+  const error_code write_error = co_await stream_.write_packet(payload, 0);
+  if (write_error) co_return false;
   auto answer = co_await stream_.read_packet();
   if (!answer || answer->payload.empty() || answer->payload[0] != protocol::kOkHeader) co_return false;
   if (auto ok = protocol::decode_ok(answer->payload, caps_)) status_ = ok->status;
+  // The server dropped the session's state; the database stays selected.
+  carried_.applied.clear();
+  carried_.tainted = false;
+  carried_.gtid_tracking = false;
+  carried_.multi_statements = caps_.has(protocol::kClientMultiStatements);
   co_return true;
 }
 

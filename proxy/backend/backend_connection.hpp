@@ -36,6 +36,15 @@ struct BackendFailure {
   std::vector<std::uint8_t> server_error;
 };
 
+// Session state a pooled connection carries, so a lease whose state already matches costs nothing.
+struct CarriedState {
+  std::string schema;                // current default database
+  std::vector<std::uint64_t> applied;  // hashes of the replayed SET statements, in order
+  bool multi_statements = false;     // COM_SET_OPTION state
+  bool tainted = false;              // holds state the proxy can't describe: reset before reuse
+  bool gtid_tracking = false;        // reports its writes' GTIDs in OK packets (read-your-writes)
+};
+
 class BackendConnection;
 struct BackendOpenResult {
   std::unique_ptr<BackendConnection> connection;  // null on failure
@@ -57,6 +66,12 @@ class BackendConnection {
   [[nodiscard]] protocol::Capabilities server_caps() const noexcept { return server_caps_; }
   [[nodiscard]] std::uint16_t status() const noexcept { return status_; }
   void set_status(std::uint16_t s) noexcept { status_ = s; }
+
+  CarriedState& carried() noexcept { return carried_; }
+  // Set by the pool: which backend and pool this connection belongs to, and when it went idle.
+  std::uint32_t backend_id = 0;
+  std::size_t pool_slot = 0;
+  std::chrono::steady_clock::time_point idle_since{};
 
   // Buffer for bulk relaying of answers, owned here so it lives as long as the connection.
   std::vector<std::uint8_t>& relay_buffer() noexcept { return relay_buffer_; }
@@ -82,6 +97,7 @@ class BackendConnection {
   std::string server_version_;
   std::uint8_t server_collation_ = 0;
   std::uint16_t status_ = 0;
+  CarriedState carried_;
   std::vector<std::uint8_t> relay_buffer_;
 };
 

@@ -21,7 +21,8 @@ void log_exception(std::exception_ptr e) {
 }  // namespace
 
 Server::Server(SharedState& shared, unsigned workers) : shared_(shared) {
-  for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.push_back(std::make_unique<Worker>());
+  const auto cfg = shared.config.get();
+  for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.push_back(std::make_unique<Worker>(shared, *cfg));
 }
 
 Server::~Server() {
@@ -53,6 +54,7 @@ error_code Server::listen(const std::string& address, std::uint16_t port) {
 void Server::start() {
   for (auto& w : workers_) {
     asio::co_spawn(w->io, accept_loop(*w), asio::detached);
+    asio::co_spawn(w->io, sweep_loop(*w), asio::detached);
     w->thread = std::thread([&io = w->io] { io.run(); });
   }
 }
@@ -68,7 +70,24 @@ awaitable<void> Server::accept_loop(Worker& worker) {
       co_await pause.async_wait(kUseTuple);
       continue;
     }
-    asio::co_spawn(worker.io, run_client_session(std::move(socket), shared_), log_exception);
+    asio::co_spawn(worker.io, run_client_session(std::move(socket), worker.context), log_exception);
+  }
+}
+
+// Once a second: close pooled connections idle too long, or to backends that are down or gone.
+awaitable<void> Server::sweep_loop(Worker& worker) {
+  asio::steady_timer timer(worker.io);
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    auto [ec] = co_await timer.async_wait(kUseTuple);
+    if (ec) co_return;
+    const auto snap = shared_.pool.get();
+    worker.context.pool.sweep(std::chrono::steady_clock::now(), [&](std::uint32_t id) {
+      for (const auto& b : snap->backends) {
+        if (b.id == id) return b.state != BackendState::kDown;
+      }
+      return false;
+    });
   }
 }
 

@@ -25,11 +25,14 @@ class Server {
 
  private:
   struct Worker {
+    Worker(SharedState& shared, const config::Config& cfg) : context(shared, cfg) {}
     asio::io_context io{1};
     std::unique_ptr<tcp::acceptor> acceptor;
+    WorkerContext context;
     std::thread thread;
   };
   awaitable<void> accept_loop(Worker& worker);
+  awaitable<void> sweep_loop(Worker& worker);
 
   SharedState& shared_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -48,7 +48,8 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   greeting.auth_plugin_name = std::string(kNativePassword);
   std::vector<std::uint8_t> payload;
   protocol::encode_initial_handshake(greeting, payload);
-  if (co_await client.write_packet(payload, 0)) co_return std::nullopt;
+  const error_code write_error = co_await client.write_packet(payload, 0);
+  if (write_error) co_return std::nullopt;
 
   auto packet = co_await client.read_packet();
   if (!packet) {

@@ -2,14 +2,10 @@
 
 #include "protocol/command.hpp"
 #include "protocol/ok_err.hpp"
-#include "proxy/backend/backend_connection.hpp"
-#include "proxy/logging.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/net/deadline.hpp"
-#include "proxy/net/idle_timer.hpp"
 #include "proxy/session/client_auth.hpp"
-#include "proxy/session/client_handshake.hpp"
-#include "proxy/session/relay.hpp"
+#include "proxy/session/client_session_impl.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
@@ -36,42 +32,30 @@ std::string peer_host_of(const tcp::socket& socket) {
   return ec ? std::string("unknown") : ep.address().to_string();
 }
 
-class ClientSession {
- public:
-  ClientSession(tcp::socket socket, SharedState& shared)
-      : shared_(shared),
-        config_(shared.config.get()),
-        client_(std::move(socket), config_->max_packet_size),
-        log_(shared.next_session_id.fetch_add(1, std::memory_order_relaxed)),
-        idle_(client_.socket().get_executor(), client_.socket(), config_->timeouts.idle) {}
+RoutingPolicy policy_from(const config::Config& cfg) {
+  return RoutingPolicy{cfg.routing.honor_hints, cfg.routing.reads_fallback_to_primary,
+                       cfg.routing.read_only_transactions_on_replica};
+}
 
-  awaitable<void> run();
+}  // namespace
 
- private:
-  awaitable<bool> login();
-  awaitable<bool> handle(const protocol::Packet& command);
-  awaitable<bool> relay(const protocol::Packet& command);
-  awaitable<bool> change_user(const protocol::Packet& command);
-  awaitable<bool> open_backend(std::uint8_t err_seq);
-  BackendCredentials credentials() const;
-  void learn_identity(const BackendConnection& backend);
-
-  SharedState& shared_;
-  std::shared_ptr<const config::Config> config_;
-  PacketStream client_;
-  SessionLog log_;
-  IdleTimer idle_;
-  ClientLogin login_;
-  std::string database_;  // current default database, as far as the proxy knows
-  std::unique_ptr<BackendConnection> backend_;
-  protocol::ResponseScanner scanner_;
-};
+ClientSession::ClientSession(tcp::socket socket, WorkerContext& worker)
+    : worker_(worker),
+      shared_(worker.shared),
+      config_(shared_.config.get()),
+      client_(std::move(socket), config_->max_packet_size),
+      log_(shared_.next_session_id.fetch_add(1, std::memory_order_relaxed)),
+      idle_(client_.socket().get_executor(), client_.socket(), config_->timeouts.idle),
+      policy_(policy_from(*config_)),
+      consistency_(config_->routing.consistency) {}
 
 awaitable<void> ClientSession::run() {
-  client_.socket().set_option(tcp::no_delay(true));
-  const std::string peer = peer_host_of(client_.socket());
-  log_.debug("connection from {}", peer);
-  if (!co_await login()) {
+  error_code ignored;
+  client_.socket().set_option(tcp::no_delay(true), ignored);
+  peer_ = peer_host_of(client_.socket());
+  log_.debug("connection from {}", peer_);
+  const bool logged_in = co_await login();
+  if (!logged_in) {
     client_.close();
     co_return;
   }
@@ -97,7 +81,11 @@ awaitable<void> ClientSession::run() {
     idle_.idle();
     if (!keep_going) break;
   }
-  if (backend_) co_await backend_->quit();
+  // A pinned connection may hold a transaction, locks or temporary tables: don't reuse it as is.
+  if (lease_) {
+    if (state_.pinned()) lease_->connection->carried().tainted = true;
+    release_lease();
+  }
   client_.close();
   shared_.active_sessions.fetch_sub(1, std::memory_order_relaxed);
   log_.debug("session ended");
@@ -106,118 +94,84 @@ awaitable<void> ClientSession::run() {
 awaitable<bool> ClientSession::login() {
   Deadline deadline(client_.socket().get_executor(), client_.socket());
   deadline.arm(config_->timeouts.handshake);
-  HandshakeSettings settings{static_cast<std::uint32_t>(log_.id()), shared_.identity.get(), config_.get(),
-                             peer_host_of(client_.socket())};
+  HandshakeSettings settings{static_cast<std::uint32_t>(log_.id()), shared_.identity.get(), config_.get(), peer_};
   auto login = co_await accept_client(client_, settings, log_);
   if (!login) {
     if (deadline.expired()) log_.info("handshake timed out");
     co_return false;
   }
   login_ = std::move(*login);
-  database_ = login_.database;
-  // The backend login checks the default database and surfaces its error (1049) at connect time.
-  if (!co_await open_backend(login_.next_seq)) co_return false;
+  state_ = SessionState(login_.database, login_.caps.has(protocol::kClientMultiStatements));
+  // Backend connections are leased per statement; a default database is checked now, on any
+  // backend that takes reads, so a wrong one fails the login (1049) as on a server.
+  if (!login_.database.empty()) {
+    const bool database_ok = co_await acquire(Target::kReplica, login_.next_seq);
+    if (!database_ok) co_return false;
+    release_lease();
+  }
   deadline.cancel();
-  protocol::OkPacket ok;
-  ok.status = backend_->status() ? backend_->status() : protocol::kServerStatusAutocommit;
-  std::vector<std::uint8_t> payload;
-  protocol::encode_ok(ok, login_.caps, payload);
-  if (co_await client_.write_packet(payload, login_.next_seq)) co_return false;
-  log_.info("user '{}' logged in{}{}", login_.user->name, database_.empty() ? "" : " to database ", database_);
+  const bool sent = co_await send_ok(login_.next_seq);
+  if (!sent) co_return false;
+  log_.info("user '{}' logged in{}{}", login_.user->name, login_.database.empty() ? "" : " to database ",
+            login_.database);
   co_return true;
 }
 
-BackendCredentials ClientSession::credentials() const {
-  BackendCredentials c;
-  c.user = login_.user->name;
-  c.password = login_.user->password;
-  c.database = database_;
-  c.client_caps = login_.caps;
-  c.collation = login_.collation;
-  c.attributes = login_.attributes;
-  return c;
-}
-
-// Opens the session's backend connection; on failure tells the client (with the server's own ERR
-// when there is one) and returns false.
-awaitable<bool> ClientSession::open_backend(std::uint8_t err_seq) {
-  const config::BackendConfig* primary = config::primary_backend(*config_);
-  BackendTarget target{primary->name, primary->host, primary->port};
-  auto opened = co_await BackendConnection::open(target, credentials(), config_->timeouts.connect, config_->max_packet_size);
-  if (opened.connection) {
-    backend_ = std::move(opened.connection);
-    learn_identity(*backend_);
-    log_.debug("backend '{}' connection id {}", target.name, backend_->connection_id());
-    co_return true;
-  }
-  if (!opened.failure.server_error.empty()) {
-    co_await client_.write_packet(opened.failure.server_error, err_seq);
-  } else {
-    log_.warn("cannot reach backend '{}' at {}:{}: {}", target.name, target.host, target.port, opened.failure.ec.message());
-    co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
-                        "Can't connect to backend '" + target.name + "': " + opened.failure.ec.message(), err_seq);
-  }
-  co_return false;
-}
-
-void ClientSession::learn_identity(const BackendConnection& backend) {
-  auto current = shared_.identity.get();
-  const std::string& version = config_->server_version.empty() ? backend.server_version() : config_->server_version;
-  if (current->version == version && current->collation == backend.server_collation() &&
-      current->backend_caps == backend.server_caps()) {
-    return;
-  }
-  shared_.identity.set(ServerIdentity{version, backend.server_collation(), backend.server_caps()});
+awaitable<bool> ClientSession::send_ok(std::uint8_t seq) {
+  protocol::OkPacket ok;
+  ok.status = state_.status_flags();
+  std::vector<std::uint8_t> payload;
+  protocol::encode_ok(ok, login_.caps, payload);
+  co_return !co_await client_.write_packet(payload, seq);
 }
 
 awaitable<bool> ClientSession::handle(const protocol::Packet& command) {
   const Command kind = protocol::command_of(command.payload);
-  if (kind == Command::kQuit) co_return false;
-  if (kind == Command::kChangeUser) co_return co_await change_user(command);
+  switch (kind) {
+    case Command::kQuit: co_return false;
+    case Command::kQuery: co_return co_await query(command);
+    case Command::kPing: co_return co_await ping(command);
+    case Command::kResetConnection: co_return co_await reset_connection(command);
+    case Command::kChangeUser: co_return co_await change_user(command);
+    case Command::kStmtPrepare: case Command::kStmtExecute: case Command::kStmtFetch:
+    case Command::kStmtSendLongData: case Command::kStmtReset: case Command::kStmtClose:
+      co_return co_await prepared_command(command);
+    default:
+      break;
+  }
   if (is_refused_command(kind)) {
     co_await send_error(client_, kErrUnknownCommand.code, kErrUnknownCommand.sql_state, "Unknown command", command.next_seq);
     co_return true;
   }
-  co_return co_await relay(command);
+  // COM_INIT_DB, COM_FIELD_LIST, COM_STATISTICS, COM_SET_OPTION, COM_PROCESS_INFO, ...: the
+  // pinned connection if there is one, else the primary.
+  drop_transient_lease(nullptr);
+  co_return co_await run_routed(command, route(kind, nullptr), nullptr, {});
 }
 
-awaitable<bool> ClientSession::relay(const protocol::Packet& command) {
-  if (!backend_ && !co_await open_backend(command.next_seq)) co_return true;
-  const Command kind = protocol::command_of(command.payload);
-  const auto outcome = co_await relay_command(client_, *backend_, command, scanner_);
-  switch (outcome.end) {
-    case RelayEnd::kDone:
-      if (auto status = scanner_.tracker().status()) backend_->set_status(*status);
-      if (kind == Command::kInitDb && !scanner_.tracker().ended_with_error()) {
-        auto db = protocol::decode_com_init_db(command.payload);
-        if (db) database_ = std::string(*db);
-      }
-      co_return true;
-    case RelayEnd::kClientFailed:
-      log_.debug("client failed during relay: {}", outcome.ec.message());
-      co_return false;
-    case RelayEnd::kBackendFailed:
-      break;
+// The proxy answers COM_PING itself: the client asks whether its session is alive, and it is.
+awaitable<bool> ClientSession::ping(const protocol::Packet& command) {
+  co_return co_await send_ok(command.next_seq);
+}
+
+// COM_RESET_CONNECTION: the session starts afresh. A pinned connection is reset on the backend
+// (its transaction, locks, temporary tables go); pooled ones are reset when next leased.
+awaitable<bool> ClientSession::reset_connection(const protocol::Packet& command) {
+  if (lease_) {
+    const bool reset_ok = co_await lease_->connection->reset();
+    if (!reset_ok) {
+      discard_lease();
+    } else {
+      release_lease();
+    }
   }
-  // The backend broke. Tell the client with an ERR where the protocol still allows one. Outside a
-  // transaction the session goes on (the next command opens a fresh backend connection); inside
-  // one it ends, since carrying on silently on a fresh connection could commit half a transaction.
-  const std::string name = backend_->target().name;
-  const bool in_transaction = (backend_->status() & protocol::kServerStatusInTrans) != 0 ||
-                              (backend_->status() & protocol::kServerStatusAutocommit) == 0;
-  log_.warn("backend '{}' failed: {}{}", name, outcome.ec.message(), in_transaction ? " (in a transaction)" : "");
-  backend_->close();
-  backend_.reset();
-  if (!outcome.at_packet_boundary) co_return false;  // mid-packet: only a close is clean
-  const auto ec = co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
-                                      "Lost connection to backend '" + name + "' during query: " + outcome.ec.message(),
-                                      outcome.next_client_seq);
-  co_return !ec && !in_transaction;
+  state_.reset();
+  co_return co_await send_ok(command.next_seq);
 }
 
-// COM_CHANGE_USER: the proxy authenticates the new user itself, then logs in to the backend as that
-// user. A failed change keeps the session with its old user and database, as MariaDB does, but
-// its session state is reset.
+// COM_CHANGE_USER: the proxy authenticates the new user itself, then the session continues as
+// that user with fresh state. A failed change keeps the old user and database, as MariaDB does,
+// with its session state reset.
 awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   auto request = protocol::decode_com_change_user(command.payload, login_.caps);
   if (!request) {
@@ -230,43 +184,40 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   const auto reauth = co_await reauthenticate(client_, user, login_.scramble, request->auth_plugin_name, answer,
                                               command.next_seq);
   if (reauth.io_error) co_return false;
+  if (lease_) {
+    lease_->connection->carried().tainted = true;  // whatever it held belonged to the old session
+    release_lease();
+  }
+  const std::string old_schema = state_.schema();
+  state_.reset();
   if (!reauth.ok) {
-    if (backend_ && !co_await backend_->reset()) {
-      backend_->close();
-      backend_.reset();
-    }
     log_.info("change user to '{}' denied", request->username);
     const auto ec = co_await send_error(client_, kErrAccessDenied.code, kErrAccessDenied.sql_state,
-                                        access_denied_message(request->username, peer_host_of(client_.socket()), true),
-                                        reauth.next_seq);
+                                        access_denied_message(request->username, peer_, true), reauth.next_seq);
     co_return !ec;
   }
-  if (backend_) co_await backend_->quit();
-  backend_.reset();
   const ClientLogin previous = login_;
-  const std::string previous_database = database_;
   login_.user = user;
-  database_ = request->database;
   if (request->character_set != 0) login_.collation = static_cast<std::uint8_t>(request->character_set);
   if (!request->attributes.empty()) login_.attributes = std::move(request->attributes);
-  if (!co_await open_backend(reauth.next_seq)) {
-    login_ = previous;  // the error went to the client; the old identity stays
-    database_ = previous_database;
-    co_return true;
+  state_ = SessionState(request->database, login_.caps.has(protocol::kClientMultiStatements));
+  if (!request->database.empty()) {
+    const bool database_ok = co_await acquire(Target::kReplica, reauth.next_seq);
+    if (!database_ok) {
+      login_ = previous;  // the error went to the client; the old identity stays
+      state_ = SessionState(old_schema, login_.caps.has(protocol::kClientMultiStatements));
+      co_return true;
+    }
+    release_lease();
   }
-  protocol::OkPacket ok;
-  ok.status = backend_->status();
-  std::vector<std::uint8_t> payload;
-  protocol::encode_ok(ok, login_.caps, payload);
-  if (co_await client_.write_packet(payload, reauth.next_seq)) co_return false;
+  const bool sent = co_await send_ok(reauth.next_seq);
+  if (!sent) co_return false;
   log_.info("changed user to '{}'", user->name);
   co_return true;
 }
 
-}  // namespace
-
-awaitable<void> run_client_session(tcp::socket socket, SharedState& shared) {
-  ClientSession session(std::move(socket), shared);
+awaitable<void> run_client_session(tcp::socket socket, WorkerContext& worker) {
+  ClientSession session(std::move(socket), worker);
   co_await session.run();
 }
 

@@ -45,7 +45,8 @@ awaitable<error_code> relay_local_infile(PacketStream& client, BackendConnection
 }  // namespace
 
 awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& backend,
-                                      const protocol::Packet& command, protocol::ResponseScanner& scanner) {
+                                      const protocol::Packet& command, protocol::ResponseScanner& scanner,
+                                      bool hold_end) {
   RelayOutcome outcome;
   scanner.start(protocol::command_of(command.payload), backend.caps(), command.next_seq);
   if (auto ec = co_await backend.stream().write(command.wire)) co_return fail(RelayEnd::kBackendFailed, ec, outcome, scanner);
@@ -64,6 +65,10 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
     auto scanned = scanner.scan({buf.data(), filled});
     if (!scanned) co_return fail(RelayEnd::kBackendFailed, scanned.error(), outcome, scanner);
     const std::size_t ready = *scanned;
+    if (hold_end && scanner.done()) {
+      outcome.held = ready;
+      break;
+    }
     if (ready > 0) {
       if (auto ec = co_await client.write({buf.data(), ready})) co_return fail(RelayEnd::kClientFailed, ec, outcome, scanner);
       outcome.forwarded += ready;
@@ -83,6 +88,11 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
   }
   outcome.next_client_seq = scanner.next_seq();
   co_return outcome;
+}
+
+awaitable<error_code> send_held(PacketStream& client, BackendConnection& backend, std::size_t held) {
+  if (held == 0) co_return error_code{};
+  co_return co_await client.write({backend.relay_buffer().data(), held});
 }
 
 }  // namespace mysqlproxy::proxy

@@ -23,11 +23,17 @@ struct RelayOutcome {
   std::size_t forwarded = 0;       // bytes of the answer already sent to the client
   bool at_packet_boundary = true;  // the client holds whole packets only: an ERR may follow
   std::uint8_t next_client_seq = 0;
+  std::size_t held = 0;            // with hold_end: bytes of the answer's end not yet sent
 };
 
 // `command` is the client's packet as read (its wire bytes are forwarded unchanged); `scanner`
 // is left holding the final state of the answer (status flags, prepared statement info).
+// `hold_end`: the last stretch of the answer stays at the start of the backend's relay buffer
+// (outcome.held bytes) for the caller to send with send_held(), so it can act before the client
+// learns the command is done.
 awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& backend,
-                                      const protocol::Packet& command, protocol::ResponseScanner& scanner);
+                                      const protocol::Packet& command, protocol::ResponseScanner& scanner,
+                                      bool hold_end = false);
+awaitable<error_code> send_held(PacketStream& client, BackendConnection& backend, std::size_t held);
 
 }  // namespace mysqlproxy::proxy

@@ -69,6 +69,34 @@ TEST(ExampleConfig, ShowsEveryDefault) {
   EXPECT_EQ(result->timeouts.query, defaults.timeouts.query);
   EXPECT_EQ(result->logging.level, defaults.logging.level);
   EXPECT_EQ(result->logging.format, defaults.logging.format);
+
+  const HealthConfig& h = result->health;
+  EXPECT_EQ(h.interval, defaults.health.interval);
+  EXPECT_EQ(h.timeout, defaults.health.timeout);
+  EXPECT_EQ(h.user, defaults.health.user);
+  EXPECT_EQ(h.password, defaults.health.password);
+  EXPECT_EQ(h.max_replication_lag, defaults.health.max_replication_lag);
+  EXPECT_EQ(h.down_after, defaults.health.down_after);
+  EXPECT_EQ(h.up_after, defaults.health.up_after);
+  EXPECT_EQ(h.lagging_after, defaults.health.lagging_after);
+  EXPECT_EQ(h.recover_after, defaults.health.recover_after);
+  EXPECT_EQ(h.heartbeat.enabled, defaults.health.heartbeat.enabled);
+  EXPECT_EQ(h.heartbeat.table, defaults.health.heartbeat.table);
+  EXPECT_EQ(h.discovery_interval, defaults.health.discovery_interval);
+
+  const RoutingConfig& r = result->routing;
+  EXPECT_EQ(r.reads_fallback_to_primary, defaults.routing.reads_fallback_to_primary);
+  EXPECT_EQ(r.consistency, defaults.routing.consistency);
+  EXPECT_EQ(r.consistency_timeout, defaults.routing.consistency_timeout);
+  EXPECT_EQ(r.honor_hints, defaults.routing.honor_hints);
+  EXPECT_EQ(r.read_only_transactions_on_replica,
+            defaults.routing.read_only_transactions_on_replica);
+
+  const PoolConfig& p = result->pool;
+  EXPECT_EQ(p.max_connections_per_backend, defaults.pool.max_connections_per_backend);
+  EXPECT_EQ(p.acquire_timeout, defaults.pool.acquire_timeout);
+  EXPECT_EQ(p.idle_timeout, defaults.pool.idle_timeout);
+  EXPECT_EQ(p.max_prepared_statements, defaults.pool.max_prepared_statements);
 }
 
 TEST(ExampleConfig, FailsClearlyWithoutAppPassword) {

@@ -2,9 +2,10 @@
 //
 // A dedicated proxy uses replica2 (a separate mariadbd) as its primary
 // backend; `scripts/cluster.sh kill replica2` SIGKILLs it while the client
-// waits for SELECT SLEEP(10). The client must get an error quickly (not a
-// hang) and, once replica2 is back, the proxy's client connection must work
-// again. Directly against MariaDB the client connection is simply dead, so in
+// waits for a SLEEP(10) sent to the primary with a route hint (a read the
+// application sent to the primary on purpose is not retried elsewhere). The
+// client must get an error quickly (not a hang) and, once replica2 is back,
+// the proxy's client connection must work again. Directly against MariaDB the client connection is simply dead, so in
 // direct mode the test asserts that reconnecting works instead.
 #include <gtest/gtest.h>
 
@@ -74,13 +75,13 @@ TEST_F(BackendFailureTest, BackendKilledMidQueryGivesErrorAndConnectionRecovers)
   c.set_read_timeout(30);  // bounded even if the proxy hangs
   ASSERT_TRUE(c.connect(proxy_->host(), proxy_->port(), "app", "app-pass", "proxytest")) << c.describe_error();
   // The session really lives on replica2.
-  EXPECT_EQ(must_scalar(c, "SELECT @@port"), std::to_string(cluster_env().replica2_port));
+  EXPECT_EQ(must_scalar(c, "/* route=primary */ SELECT @@port"), std::to_string(cluster_env().replica2_port));
   EXPECT_EQ(must_scalar(c, "SELECT 'before'"), "before");
 
   auto started = Clock::now();
   auto pending = std::async(std::launch::async, [&c] {
     QueryOutcome o;
-    o.rc = mysql_query(c.get(), "SELECT SLEEP(10)");
+    o.rc = mysql_query(c.get(), "/* route=primary */ SELECT SLEEP(10)");
     if (o.rc == 0) {
       if (MYSQL_RES* res = mysql_store_result(c.get())) mysql_free_result(res);
     }
@@ -142,7 +143,7 @@ TEST_F(BackendFailureTest, BackendKilledMidQueryGivesErrorAndConnectionRecovers)
   int attempts = 0;
   while (Clock::now() < deadline) {
     ++attempts;
-    rows = c.query("SELECT 'recovered', @@port");
+    rows = c.query("/* route=primary */ SELECT 'recovered', @@port");
     if (rows) break;
     last_error = c.describe_error();
     ASSERT_NE(c.errnum(), 2006u) << "the proxy closed the client connection: " << last_error;

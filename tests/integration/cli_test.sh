@@ -89,6 +89,7 @@ users:
   - { name: app2, password: app2-pass }
 timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }
 logging: { level: debug, format: text }
+routing: { consistency: global, consistency_timeout: 5s }
 EOF
   "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
   PROXY_PID=$!

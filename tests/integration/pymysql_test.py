@@ -199,6 +199,7 @@ def start_proxy(binary, workdir, env):
             "  - { name: app2, password: app2-pass }\n"
             "timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }\n"
             "logging: { level: debug, format: text }\n"
+            "routing: { consistency: global, consistency_timeout: 5s }\n"
             % (port, env["CLUSTER_PRIMARY_PORT"], env["CLUSTER_REPLICA1_PORT"], env["CLUSTER_REPLICA2_PORT"]))
     log = open(os.path.join(workdir, "proxy.log"), "wb")
     proc = subprocess.Popen([binary, "--config", config], stdin=subprocess.DEVNULL, stdout=log,

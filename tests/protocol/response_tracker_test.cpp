@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/hex.hpp"
 #include "tests/support/packets.hpp"
 
 namespace mysqlproxy::protocol {
@@ -42,6 +43,41 @@ TEST(ResponseTracker, OkAnswerEndsAtOnce) {
   run(t, {{ok_payload(0x0003), PacketKind::kOk, true}});
   EXPECT_EQ(t.status(), 0x0003);
   EXPECT_FALSE(t.ended_with_error());
+}
+
+TEST(ResponseTracker, RemembersTheLastInsertIdOfTheFinalOk) {
+  ResponseTracker t;
+  t.start(Command::kQuery, kCaps41);
+  // affected rows 1, last insert id 300 (0xfc 2c 01), status AUTOCOMMIT, no warnings
+  EXPECT_EQ(t.on_packet(Bytes{0x00, 0x01, 0xfc, 0x2c, 0x01, 0x02, 0x00, 0x00, 0x00}, 9), PacketKind::kOk);
+  EXPECT_TRUE(t.done());
+  EXPECT_EQ(t.last_insert_id(), 300u);
+  EXPECT_EQ(t.warnings(), 0u);
+  t.start(Command::kQuery, kCaps41);
+  EXPECT_EQ(t.last_insert_id(), 0u) << "a new command starts afresh";
+}
+
+TEST(ResponseTracker, KeepsTheSessionStateOfACapturedOk) {
+  // A real MariaDB OK carrying last_gtid and autocommit changes (see the capture's comment).
+  const auto wire = test::testdata_hex("ok_last_gtid_autocommit.hex");
+  const Bytes payload(wire.begin() + 4, wire.end());
+  ResponseTracker t;
+  t.start(Command::kQuery, Capabilities{kCaps41.bits | kClientSessionTrack});
+  EXPECT_EQ(t.on_packet(payload, payload.size()), PacketKind::kOk);
+  EXPECT_NE(t.session_state().find("last_gtid"), std::string::npos);
+  t.start(Command::kQuery, kCaps41);
+  EXPECT_TRUE(t.session_state().empty());
+}
+
+TEST(ResponseTracker, ReportsWarningsOfOkAndEof) {
+  ResponseTracker ok;
+  ok.start(Command::kQuery, kCaps41);
+  EXPECT_EQ(ok.on_packet(Bytes{0x00, 0x00, 0x00, 0x02, 0x00, 0x03, 0x00}, 7), PacketKind::kOk);
+  EXPECT_EQ(ok.warnings(), 3u);
+  ResponseTracker eof;
+  eof.start(Command::kFieldList, kCaps41);
+  EXPECT_EQ(eof.on_packet(Bytes{0xfe, 0x01, 0x00, 0x02, 0x00}, 5), PacketKind::kResultsetEnd);
+  EXPECT_EQ(eof.warnings(), 1u);
 }
 
 TEST(ResponseTracker, ErrAnswerEndsAtOnceWithoutStatus) {

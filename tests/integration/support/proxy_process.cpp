@@ -109,6 +109,8 @@ std::string ProxyProcess::render_config() const {
   y << "timeouts: { connect: " << options_.connect_timeout << ", handshake: " << options_.handshake_timeout
     << ", idle: " << options_.idle_timeout << ", query: " << options_.query_timeout << " }\n";
   y << "logging: { level: " << options_.log_level << ", format: text }\n";
+  y << "routing: { consistency: " << options_.consistency << ", consistency_timeout: " << options_.consistency_timeout
+    << " }\n";
   return y.str();
 }
 

@@ -1,0 +1,112 @@
+#pragma once
+// BackendPool: logged-in backend connections kept per worker thread, keyed by backend, user and
+// the client capabilities that shape answers. A session leases one for a statement (or longer,
+// when pinned) and gives it back; the number open to each backend is bounded across all workers.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "proxy/backend/backend_connection.hpp"
+
+namespace mysqlproxy::proxy {
+
+inline constexpr std::size_t kMaxBackends = 1024;
+
+// Open connections per backend id, shared by all workers: an atomic per backend, no lock.
+struct ConnectionCounters {
+  std::array<std::atomic<std::int32_t>, kMaxBackends> open{};
+};
+
+struct PoolKey {
+  std::uint32_t backend_id = 0;
+  std::string user;
+  std::uint32_t caps = 0;  // only the bits that shape answers
+  std::uint8_t collation = 0;
+  bool operator==(const PoolKey&) const = default;
+};
+
+// Capability bits that change what a backend sends or accepts: connections differing in these
+// can't be shared.
+inline constexpr std::uint32_t kAnswerShapingCaps =
+    protocol::kClientFoundRows | protocol::kClientDeprecateEof | protocol::kClientMultiStatements |
+    protocol::kClientMultiResults | protocol::kClientPsMultiResults | protocol::kClientLocalFiles |
+    protocol::kClientSessionTrack | protocol::kClientIgnoreSpace | protocol::kClientLongFlag |
+    protocol::kClientInteractive | protocol::kClientNoSchema;
+
+struct AcquireRequest {
+  PoolKey key;
+  BackendTarget target;
+  BackendCredentials credentials;  // database = the session's schema, used for a new connection
+  std::span<const std::uint64_t> want_applied;  // the session's replay log hashes
+  std::string_view want_schema;
+};
+
+enum class AcquireError : std::uint8_t { kNone, kPoolTimeout, kBackend };
+
+struct AcquireResult {
+  std::unique_ptr<BackendConnection> connection;
+  AcquireError error = AcquireError::kNone;
+  BackendFailure failure;  // for kBackend
+};
+
+class BackendPool {
+ public:
+  BackendPool(ConnectionCounters& counters, const config::Config& cfg);
+  ~BackendPool();
+  BackendPool(const BackendPool&) = delete;
+  BackendPool& operator=(const BackendPool&) = delete;
+
+  // An idle connection whose carried state fits best, or a new one, or after a bounded wait for
+  // one to come free.
+  awaitable<AcquireResult> acquire(const AcquireRequest& req);
+  // Back to the idle list, to be reused.
+  void release(std::unique_ptr<BackendConnection> c);
+  // Closed for good (broken, or in a state the proxy can't vouch for).
+  void discard(std::unique_ptr<BackendConnection> c);
+  // Closes idle connections that have waited too long, or whose backend `keep` rejects.
+  template <class Keep>
+  void sweep(std::chrono::steady_clock::time_point now, Keep&& keep) {
+    for (auto& slot : slots_) {
+      std::erase_if(slot.idle, [&](std::unique_ptr<BackendConnection>& c) {
+        const bool expired = idle_timeout_.count() > 0 && now - c->idle_since > idle_timeout_;
+        if (!expired && keep(c->backend_id)) return false;
+        close_counted(*c);
+        return true;
+      });
+    }
+  }
+  void update_config(const config::Config& cfg);
+
+  struct Stats {
+    std::uint32_t idle = 0;
+    std::uint32_t in_use = 0;
+  };
+  [[nodiscard]] Stats stats(std::uint32_t backend_id) const;
+
+ private:
+  struct Slot {
+    PoolKey key;
+    std::vector<std::unique_ptr<BackendConnection>> idle;  // most recently used last
+  };
+  std::size_t slot_for(const PoolKey& key);
+  std::unique_ptr<BackendConnection> take_idle(Slot& slot, const AcquireRequest& req);
+  bool reserve(std::uint32_t backend_id) noexcept;
+  void close_counted(BackendConnection& c) noexcept;
+
+  ConnectionCounters& counters_;
+  std::vector<Slot> slots_;
+  std::array<std::uint32_t, kMaxBackends> in_use_{};
+  std::int32_t max_per_backend_;
+  std::chrono::milliseconds acquire_timeout_;
+  std::chrono::milliseconds idle_timeout_;
+  std::chrono::milliseconds connect_timeout_;
+  std::size_t max_packet_size_;
+};
+
+}  // namespace mysqlproxy::proxy

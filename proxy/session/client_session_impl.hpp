@@ -1,0 +1,91 @@
+#pragma once
+// ClientSession: the state of one client session, shared by the files that implement it:
+// client_session.cpp (login and the command loop), session_commands.cpp (routed commands) and
+// session_leases.cpp (backend connections).
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocol/response_scanner.hpp"
+#include "proxy/backend/backend_connection.hpp"
+#include "proxy/logging.hpp"
+#include "proxy/net/idle_timer.hpp"
+#include "proxy/net/packet_stream.hpp"
+#include "proxy/routing/gtid.hpp"
+#include "proxy/routing/router.hpp"
+#include "proxy/session/client_handshake.hpp"
+#include "proxy/session/session_context.hpp"
+#include "proxy/session/session_state.hpp"
+
+namespace mysqlproxy::proxy {
+
+// A backend connection the session holds: for one command, or longer while pinned.
+struct Lease {
+  std::unique_ptr<BackendConnection> connection;
+  Target target = Target::kPrimary;  // what was asked for
+  bool on_primary = false;           // what it got: reads fall back to the primary
+  std::string backend_name;
+};
+
+class ClientSession {
+ public:
+  ClientSession(tcp::socket socket, WorkerContext& worker);
+  awaitable<void> run();
+
+ private:
+  // ---- client_session.cpp ----
+  awaitable<bool> login();
+  awaitable<bool> handle(const protocol::Packet& command);
+  awaitable<bool> ping(const protocol::Packet& command);
+  awaitable<bool> reset_connection(const protocol::Packet& command);
+  awaitable<bool> change_user(const protocol::Packet& command);
+  awaitable<bool> send_ok(std::uint8_t seq);
+
+  // ---- session_commands.cpp ----
+  awaitable<bool> query(const protocol::Packet& command);
+  awaitable<bool> prepared_command(const protocol::Packet& command);
+  // Runs a command on a connection for `route` (or the pinned one) and learns from the answer.
+  awaitable<bool> run_routed(const protocol::Packet& command, RouteDecision route, const StatementTraits* statement,
+                             std::string_view sql);
+  void learn(const protocol::Packet& command, const StatementTraits* statement, std::string_view sql);
+  [[nodiscard]] RouteDecision route(protocol::Command command, const StatementTraits* statement) const;
+  // Gives up a connection held only for the previous statement's results, unless this
+  // statement reads them.
+  void drop_transient_lease(const StatementTraits* statement);
+
+  // ---- session_leases.cpp ----
+  // Makes sure lease_ holds a connection for `target`, state in line. On failure it has told the
+  // client (ERR with `err_seq`) and returns false.
+  using BackendFilter = std::function<bool(const BackendStatus&)>;
+  awaitable<bool> acquire(Target target, std::uint8_t err_seq, std::optional<std::uint32_t> avoid_backend = {},
+                          const BackendFilter& accept = {});
+  // consistency: session/global. A replica known to have applied `required`, or one that catches
+  // up within routing.consistency_timeout, or else the primary.
+  awaitable<bool> acquire_consistent(const GtidPosition& required, std::uint8_t err_seq);
+  // After a write on the primary: remember its GTID, for later reads.
+  awaitable<void> remember_write(const StatementTraits* statement);
+  [[nodiscard]] std::optional<GtidPosition> required_position() const;
+  void release_lease();
+  void discard_lease();
+  BackendCredentials credentials() const;
+  void learn_identity(const BackendConnection& backend);
+
+  WorkerContext& worker_;
+  SharedState& shared_;
+  std::shared_ptr<const config::Config> config_;
+  PacketStream client_;
+  SessionLog log_;
+  IdleTimer idle_;
+  ClientLogin login_;
+  SessionState state_;
+  RoutingPolicy policy_;
+  std::optional<Lease> lease_;
+  config::Consistency consistency_;
+  GtidPosition written_;  // this session's newest write (consistency: session)
+  std::vector<std::pair<std::uint32_t, GtidPosition>> known_applied_;  // learnt by waiting on replicas
+  protocol::ResponseScanner scanner_;
+  std::string peer_;
+};
+
+}  // namespace mysqlproxy::proxy

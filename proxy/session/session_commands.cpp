@@ -1,0 +1,207 @@
+// ClientSession: commands that run on a backend. Each is routed (router.hpp), runs on a leased
+// connection, and the session learns from the answer: transaction flags, replayable state, pins.
+#include "protocol/command.hpp"
+#include "proxy/mysql_errors.hpp"
+#include "proxy/session/client_session_impl.hpp"
+#include "proxy/session/relay.hpp"
+
+namespace mysqlproxy::proxy {
+namespace {
+
+using protocol::Command;
+
+// Pins that mean the connection holds state the proxy can't describe: it must be reset before
+// another session uses it.
+bool taints_connection(PinReason r) {
+  switch (r) {
+    case PinReason::kTransaction:
+    case PinReason::kLastInsertId:
+    case PinReason::kFoundRows:
+    case PinReason::kDiagnostics:
+    case PinReason::kConnectionId:
+      return false;
+    default:
+      return true;
+  }
+}
+
+// Pins whose state dies with the connection: a session holding one can't go on after it breaks.
+bool loses_state_with_connection(const SessionState& s) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(PinReason::kCount); ++i) {
+    const auto r = static_cast<PinReason>(i);
+    if (s.pinned_for(r) && r != PinReason::kLastInsertId && r != PinReason::kFoundRows && r != PinReason::kDiagnostics) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+RouteDecision ClientSession::route(Command command, const StatementTraits* statement) const {
+  const auto snap = shared_.pool.get();
+  RouteInput in;
+  in.command = command;
+  in.statement = statement;
+  in.in_transaction = state_.in_transaction();
+  in.autocommit = state_.autocommit();
+  in.pinned = lease_.has_value() && state_.pinned();
+  in.replica_available = !snap->reads_fall_back_to_primary;
+  return decide_route(in, policy_);
+}
+
+void ClientSession::drop_transient_lease(const StatementTraits* statement) {
+  if (!lease_ || !state_.only_transient_pins()) return;
+  if (statement != nullptr && (statement->uses_previous_statement_state || statement->uses_last_insert_id)) return;
+  state_.drop_transient_pins();
+  release_lease();
+}
+
+awaitable<bool> ClientSession::query(const protocol::Packet& command) {
+  const std::string_view sql(reinterpret_cast<const char*>(command.payload.data()) + 1, command.payload.size() - 1);
+  const StatementTraits traits = classify_sql(sql);
+  drop_transient_lease(&traits);
+  const RouteDecision decision = route(Command::kQuery, &traits);
+  if (decision.reason == RouteReason::kNoReplica) {
+    co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state,
+                        "No replica can take reads and routing.reads_fallback_to_primary is off", command.next_seq);
+    co_return true;
+  }
+  // The client's buffer may be reused while the answer streams (LOCAL INFILE data): keep what
+  // learn() will need of a state-changing statement.
+  if (traits.statement_class == StatementClass::kSessionState) {
+    const std::string copy(sql);
+    StatementTraits owned = classify_sql(copy);
+    co_return co_await run_routed(command, decision, &owned, copy);
+  }
+  co_return co_await run_routed(command, decision, &traits, sql);
+}
+
+awaitable<bool> ClientSession::prepared_command(const protocol::Packet& command) {
+  const Command kind = protocol::command_of(command.payload);
+  drop_transient_lease(nullptr);
+  // Until statements are mapped across backends, a session with prepared statements keeps the
+  // connection they live on (pin: prepared_statement).
+  if (kind == Command::kStmtPrepare) co_return co_await run_routed(command, route(kind, nullptr), nullptr, {});
+  if (!lease_) {
+    if (kind == Command::kStmtClose || kind == Command::kStmtSendLongData) co_return true;  // no answer expected
+    const auto id = protocol::decode_statement_id(command.payload);
+    co_await send_error(client_, kErrUnknownStatement.code, kErrUnknownStatement.sql_state,
+                        "Unknown prepared statement handler (" + std::to_string(id ? *id : 0) + ")", command.next_seq);
+    co_return true;
+  }
+  co_return co_await run_routed(command, RouteDecision{lease_->target, RouteReason::kPinned}, nullptr, {});
+}
+
+awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, RouteDecision decision,
+                                          const StatementTraits* statement, std::string_view sql) {
+  std::optional<std::uint32_t> avoid;
+  for (int attempt = 0;; ++attempt) {
+    const auto required = decision.target == Target::kReplica && !lease_ ? required_position() : std::nullopt;
+    bool acquired = false;  // (no co_await inside ?: or if-conditions: GCC 12 miscompiles them)
+    if (required) {
+      acquired = co_await acquire_consistent(*required, command.next_seq);
+    } else {
+      acquired = co_await acquire(decision.target, command.next_seq, avoid);
+    }
+    if (!acquired) co_return true;
+    // consistency: global — another session may read the moment this client sees its write
+    // done, so the write's GTID is recorded before the end of the answer goes out.
+    const bool hold_end = consistency_ == config::Consistency::kGlobal && statement != nullptr &&
+                          (statement->statement_class == StatementClass::kWrite ||
+                           statement->transaction == TransactionOp::kCommit);
+    const auto outcome = co_await relay_command(client_, *lease_->connection, command, scanner_, hold_end);
+    if (outcome.end == RelayEnd::kDone) {
+      learn(command, statement, sql);
+      co_await remember_write(statement);
+      const error_code sent = co_await send_held(client_, *lease_->connection, outcome.held);
+      if (!state_.pinned()) release_lease();
+      co_return !sent;
+    }
+    if (outcome.end == RelayEnd::kClientFailed) {
+      log_.debug("client failed during relay: {}", outcome.ec.message());
+      discard_lease();
+      co_return false;
+    }
+    // The backend broke.
+    const std::string name = lease_->backend_name;
+    const std::uint32_t failed_id = lease_->connection->backend_id;
+    const bool stateful = loses_state_with_connection(state_);
+    log_.warn("backend '{}' failed: {}{}", name, outcome.ec.message(), stateful ? " (session state lost)" : "");
+    discard_lease();
+    // An autocommit read that was routed to a replica and has sent the client nothing yet is
+    // retried once elsewhere: the death of a replica costs a reading client no error. (A read an
+    // application sent to the primary on purpose is not moved.)
+    const bool routed_as_read = decision.reason == RouteReason::kRead || decision.reason == RouteReason::kFallbackToPrimary ||
+                                (decision.reason == RouteReason::kHint && decision.target == Target::kReplica);
+    const bool retryable = attempt == 0 && outcome.forwarded == 0 && !stateful && routed_as_read && statement != nullptr &&
+                           statement->statement_class == StatementClass::kRead && statement->replica_safe &&
+                           !state_.in_transaction() && state_.autocommit();
+    if (retryable) {
+      avoid = failed_id;
+      decision.target = Target::kReplica;
+      continue;
+    }
+    if (!outcome.at_packet_boundary) co_return false;  // mid-packet: only a close is clean
+    const auto ec = co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
+                                        "Lost connection to backend '" + name + "' during query: " + outcome.ec.message(),
+                                        outcome.next_client_seq);
+    // A transaction, temporary tables or locks died with the connection: carrying on on a fresh
+    // one could commit half a transaction, so the session ends as it would on the server.
+    co_return !ec && !stateful;
+  }
+}
+
+void ClientSession::learn(const protocol::Packet& command, const StatementTraits* statement, std::string_view sql) {
+  const auto& t = scanner_.tracker();
+  const CommandResult result{!t.ended_with_error(), t.status(), t.last_insert_id(), t.warnings()};
+  CarriedState& carried = lease_->connection->carried();
+  std::bitset<static_cast<std::size_t>(PinReason::kCount)> added;
+  switch (protocol::command_of(command.payload)) {
+    case Command::kQuery: {
+      if (statement == nullptr) break;
+      const std::size_t log_before = state_.replay_log().size();
+      added = state_.after_query(*statement, sql, result);
+      // What ran here is now carried by this connection too.
+      if (state_.replay_log().size() == log_before + 1) carried.applied.push_back(state_.replay_log().back().hash);
+      if (result.ok && !statement->use_database.empty()) carried.schema = state_.schema();
+      break;
+    }
+    case Command::kInitDb:
+      added = state_.after_command(result);
+      if (result.ok) {
+        if (auto db = protocol::decode_com_init_db(command.payload)) {
+          state_.after_init_db(*db);
+          carried.schema = state_.schema();
+        }
+      }
+      break;
+    case Command::kSetOption:
+      added = state_.after_command(result);
+      if (result.ok) {
+        if (auto option = protocol::decode_com_set_option(command.payload)) {
+          state_.after_set_option(*option == protocol::kMysqlOptionMultiStatementsOn);
+          carried.multi_statements = state_.multi_statements();
+        }
+      }
+      break;
+    case Command::kStmtPrepare:
+      state_.after_prepare(result.ok);
+      if (result.ok) added.set(static_cast<std::size_t>(PinReason::kPreparedStatement));
+      break;
+    case Command::kStmtClose:
+      state_.after_statement_close();
+      break;
+    default:
+      added = state_.after_command(result);
+      break;
+  }
+  for (std::size_t i = 0; i < added.size(); ++i) {
+    if (!added.test(i)) continue;
+    const auto reason = static_cast<PinReason>(i);
+    if (taints_connection(reason)) carried.tainted = true;
+    log_.debug("pinned to backend '{}': {}", lease_->backend_name, to_string(reason));
+  }
+}
+
+}  // namespace mysqlproxy::proxy

@@ -1,0 +1,118 @@
+// ClientSession: leasing backend connections from the worker's pool and bringing their state in
+// line with the session's.
+#include "proxy/mysql_errors.hpp"
+#include "proxy/session/client_session_impl.hpp"
+#include "proxy/session/state_sync.hpp"
+
+namespace mysqlproxy::proxy {
+namespace {
+
+std::optional<std::size_t> choose_backend(const PoolSnapshot& snap, ReplicaPicker& picker, Target target,
+                                          std::optional<std::uint32_t> avoid,
+                                          const std::function<bool(const BackendStatus&)>& accept) {
+  if (target == Target::kReplica) {
+    auto i = picker.pick(snap, [&](const BackendStatus& b) { return (!avoid || b.id != *avoid) && (!accept || accept(b)); });
+    if (i) return i;
+  }
+  if (snap.primary && (!avoid || snap.backends[*snap.primary].id != *avoid)) return snap.primary;
+  return std::nullopt;
+}
+
+}  // namespace
+
+BackendCredentials ClientSession::credentials() const {
+  BackendCredentials c;
+  c.user = login_.user->name;
+  c.password = login_.user->password;
+  c.database = state_.schema();
+  c.client_caps = login_.caps;
+  c.collation = login_.collation;
+  c.attributes = login_.attributes;
+  return c;
+}
+
+void ClientSession::learn_identity(const BackendConnection& backend) {
+  auto current = shared_.identity.get();
+  const std::string& version = config_->server_version.empty() ? backend.server_version() : config_->server_version;
+  if (current->version == version && current->collation == backend.server_collation() &&
+      current->backend_caps == backend.server_caps()) {
+    return;
+  }
+  shared_.identity.set(ServerIdentity{version, backend.server_collation(), backend.server_caps()});
+}
+
+awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std::optional<std::uint32_t> avoid,
+                                       const BackendFilter& accept) {
+  if (lease_) co_return true;  // pinned: the session keeps its connection
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto snap = shared_.pool.get();
+    const auto index = choose_backend(*snap, worker_.picker, target, avoid, accept);
+    if (!index) {
+      co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state,
+                          target == Target::kReplica ? "No backend can take reads" : "No primary backend is available",
+                          err_seq);
+      co_return false;
+    }
+    const BackendStatus& b = snap->backends[*index];
+    AcquireRequest req;
+    req.key = PoolKey{b.id, login_.user->name, login_.caps.bits & kAnswerShapingCaps, login_.collation};
+    req.target = BackendTarget{b.name, b.host, b.port};
+    req.credentials = credentials();
+    req.want_applied = state_.replay_hashes();
+    req.want_schema = state_.schema();
+    auto got = co_await worker_.pool.acquire(req);
+    if (got.error == AcquireError::kPoolTimeout) {
+      co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
+                          "Too many connections: no free connection to backend '" + b.name + "'", err_seq);
+      co_return false;
+    }
+    if (got.error == AcquireError::kBackend) {
+      if (!got.failure.server_error.empty()) {
+        co_await client_.write_packet(got.failure.server_error, err_seq);
+        co_return false;
+      }
+      log_.warn("cannot reach backend '{}' at {}:{}: {}", b.name, b.host, b.port, got.failure.ec.message());
+      if (attempt == 0) {
+        avoid = b.id;  // another backend may take it
+        continue;
+      }
+      co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
+                          "Can't connect to backend '" + b.name + "': " + got.failure.ec.message(), err_seq);
+      co_return false;
+    }
+    learn_identity(*got.connection);
+    lease_ = Lease{std::move(got.connection), target, snap->primary == index, b.name};
+    const auto synced = co_await sync_state(*lease_->connection, state_, consistency_ != config::Consistency::kEventual);
+    if (synced.ok()) co_return true;
+    if (!synced.error_packet.empty()) {
+      // The server refused part of the session's state (a database gone, a variable it lacks).
+      co_await client_.write_packet(synced.error_packet, err_seq);
+      lease_->connection->carried().tainted = true;
+      release_lease();
+      co_return false;
+    }
+    discard_lease();
+    if (attempt == 0) {
+      avoid = b.id;
+      continue;
+    }
+    co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
+                        "Lost connection to backend '" + b.name + "' while restoring session state", err_seq);
+    co_return false;
+  }
+  co_return false;
+}
+
+void ClientSession::release_lease() {
+  if (!lease_) return;
+  worker_.pool.release(std::move(lease_->connection));
+  lease_.reset();
+}
+
+void ClientSession::discard_lease() {
+  if (!lease_) return;
+  worker_.pool.discard(std::move(lease_->connection));
+  lease_.reset();
+}
+
+}  // namespace mysqlproxy::proxy

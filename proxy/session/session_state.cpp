@@ -1,0 +1,135 @@
+#include "proxy/session/session_state.hpp"
+
+#include <functional>
+
+#include "protocol/constants.hpp"
+
+namespace mysqlproxy::proxy {
+
+std::string_view to_string(PinReason r) noexcept {
+  switch (r) {
+    case PinReason::kTransaction: return "transaction";
+    case PinReason::kLockTables: return "lock_tables";
+    case PinReason::kNamedLock: return "named_lock";
+    case PinReason::kTemporaryTable: return "temporary_table";
+    case PinReason::kSqlPrepare: return "sql_prepare";
+    case PinReason::kUserVariableInQuery: return "user_variable_in_query";
+    case PinReason::kNextTransaction: return "next_transaction";
+    case PinReason::kLastInsertId: return "last_insert_id";
+    case PinReason::kFoundRows: return "found_rows";
+    case PinReason::kDiagnostics: return "diagnostics";
+    case PinReason::kPreparedStatement: return "prepared_statement";
+    case PinReason::kConnectionId: return "connection_id";
+    case PinReason::kUnreplayableState: return "unreplayable_state";
+    case PinReason::kCount: break;
+  }
+  return "unknown";
+}
+
+std::uint16_t SessionState::status_flags() const noexcept {
+  std::uint16_t s = 0;
+  if (in_transaction_) s |= protocol::kServerStatusInTrans;
+  if (autocommit_) s |= protocol::kServerStatusAutocommit;
+  return s;
+}
+
+bool SessionState::only_transient_pins() const noexcept {
+  Pins transient;
+  transient.set(static_cast<std::size_t>(PinReason::kLastInsertId));
+  transient.set(static_cast<std::size_t>(PinReason::kFoundRows));
+  transient.set(static_cast<std::size_t>(PinReason::kDiagnostics));
+  return pins_.any() && (pins_ & ~transient).none();
+}
+
+void SessionState::drop_transient_pins() noexcept {
+  set_pin(PinReason::kLastInsertId, false);
+  set_pin(PinReason::kFoundRows, false);
+  set_pin(PinReason::kDiagnostics, false);
+}
+
+SessionState::Pins SessionState::set_pin(PinReason r, bool on) noexcept {
+  Pins added;
+  const auto i = static_cast<std::size_t>(r);
+  if (on && !pins_.test(i)) added.set(i);
+  pins_.set(i, on);
+  return added;
+}
+
+void SessionState::apply_status(const CommandResult& r, Pins& added) noexcept {
+  if (!r.status) return;  // an ERR carries no status: keep what we knew (conservative)
+  in_transaction_ = (*r.status & protocol::kServerStatusInTrans) != 0;
+  autocommit_ = (*r.status & protocol::kServerStatusAutocommit) != 0;
+  added |= set_pin(PinReason::kTransaction, in_transaction_ || !autocommit_);
+}
+
+SessionState::Pins SessionState::after_command(const CommandResult& r) {
+  Pins added;
+  apply_status(r, added);
+  return added;
+}
+
+void SessionState::record_state(const StatementTraits& s, std::string_view sql, Pins& added) {
+  const bool changes_state =
+      s.sets_user_variable || s.sets_system_variable || s.sets_names || s.sets_autocommit || s.sets_next_transaction;
+  if (!s.use_database.empty() && !s.multi_statement) schema_ = std::string(s.use_database);
+  if (!changes_state || s.sets_global) return;
+  if (s.multi_statement || s.sets_next_transaction) {
+    // Replaying a multi-statement text would run its other statements again.
+    added |= set_pin(s.sets_next_transaction && !s.multi_statement ? PinReason::kNextTransaction
+                                                                   : PinReason::kUnreplayableState,
+                     true);
+    return;
+  }
+  if (!log_.empty() && log_.back().sql == sql) return;  // the same SET again changes nothing
+  if (log_.size() >= kMaxReplayLog) {
+    added |= set_pin(PinReason::kUnreplayableState, true);
+    return;
+  }
+  log_.push_back({std::hash<std::string_view>{}(sql), std::string(sql)});
+  hashes_.push_back(log_.back().hash);
+}
+
+SessionState::Pins SessionState::after_query(const StatementTraits& s, std::string_view sql, const CommandResult& r) {
+  Pins added;
+  drop_transient_pins();  // they lasted until this statement
+  if (s.transaction == TransactionOp::kCommit || s.transaction == TransactionOp::kRollback) {
+    set_pin(PinReason::kNextTransaction, false);
+  }
+  apply_status(r, added);
+  if (!r.ok || r.warnings > 0) added |= set_pin(PinReason::kDiagnostics, true);
+  if (r.ok) {
+    record_state(s, sql, added);
+    if (s.statement_class == StatementClass::kLocking) added |= set_pin(PinReason::kLockTables, !s.unlocks);
+    if (s.uses_named_lock) added |= set_pin(PinReason::kNamedLock, true);
+    if (s.creates_temporary_table) added |= set_pin(PinReason::kTemporaryTable, true);
+    if (s.sql_prepare) added |= set_pin(PinReason::kSqlPrepare, true);
+    if (s.assigns_user_variable) added |= set_pin(PinReason::kUserVariableInQuery, true);
+    if (s.sets_found_rows) added |= set_pin(PinReason::kFoundRows, true);
+    if (s.uses_connection_id) added |= set_pin(PinReason::kConnectionId, true);
+    if (r.last_insert_id != 0) added |= set_pin(PinReason::kLastInsertId, true);
+  }
+  return added;
+}
+
+void SessionState::after_prepare(bool ok) {
+  if (!ok) return;
+  ++open_prepared_;
+  set_pin(PinReason::kPreparedStatement, true);
+}
+
+void SessionState::after_statement_close() noexcept {
+  if (open_prepared_ > 0) --open_prepared_;
+  if (open_prepared_ == 0) set_pin(PinReason::kPreparedStatement, false);
+}
+
+void SessionState::reset() noexcept {
+  log_.clear();
+  hashes_.clear();
+  multi_statements_ = initial_multi_statements_;
+  pins_.reset();
+  in_transaction_ = false;
+  autocommit_ = true;
+  open_prepared_ = 0;
+}
+
+}  // namespace mysqlproxy::proxy

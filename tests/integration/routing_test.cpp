@@ -1,0 +1,172 @@
+// Read/write splitting on the real cluster, observed through @@server_id (primary 1, replicas 2
+// and 3): reads spread over the replicas, writes and everything that can't move stay on the
+// primary, session state follows the session whichever backend answers, and many clients share
+// few backend connections. A dedicated proxy with consistency: eventual shows the raw routing.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "support/test_env.hpp"
+
+namespace itest {
+namespace {
+
+class RoutingTest : public IntegrationTest {
+ protected:
+  void SetUp() override {
+    IntegrationTest::SetUp();
+    if (HasFatalFailure()) return;
+    ProxyOptions options;
+    options.consistency = "eventual";
+    options.log_level = "info";
+    proxy_ = std::make_unique<ProxyProcess>(cluster_env(), options);
+    extra_proxy_ = proxy_.get();
+    std::string error;
+    ASSERT_TRUE(proxy_->start(&error)) << error;
+    if (proxy_->direct()) GTEST_SKIP() << "routing is the proxy's job: nothing to check against one server";
+  }
+
+  Client open(unsigned long flags = 0) {
+    Client c;
+    EXPECT_TRUE(c.connect(proxy_->host(), proxy_->port(), "app", "app-pass", "proxytest", flags)) << c.describe_error();
+    return c;
+  }
+
+  // Which servers answered `sql` over n runs, by server id.
+  std::map<std::string, int> servers(Client& c, const std::string& sql, int n = 20) {
+    std::map<std::string, int> seen;
+    for (int i = 0; i < n; ++i) seen[must_scalar(c, sql)]++;
+    return seen;
+  }
+
+  std::unique_ptr<ProxyProcess> proxy_;
+};
+
+TEST_F(RoutingTest, AutocommitReadsSpreadOverBothReplicasAndNeverThePrimary) {
+  Client c = open();
+  const auto seen = servers(c, "SELECT @@server_id", 40);
+  EXPECT_EQ(seen.count("1"), 0u) << "a read reached the primary";
+  EXPECT_EQ(seen.size(), 2u) << "reads did not reach both replicas";
+  for (const auto& [id, n] : seen) EXPECT_EQ(n, 20) << "replica " << id << " got " << n << " of 40 reads";
+}
+
+TEST_F(RoutingTest, WritesAndWhatCannotMoveStayOnThePrimary) {
+  Client c = open();
+  const std::string t = unique_name("rt_w");
+  cleanup("DROP TABLE IF EXISTS proxytest." + t);
+  must_exec(c, "CREATE TABLE " + t + " (id INT AUTO_INCREMENT PRIMARY KEY, sid INT)");
+  // The INSERT records where it ran.
+  must_exec(c, "INSERT INTO " + t + " (sid) VALUES (@@server_id)");
+  EXPECT_EQ(must_scalar(c, "/* route=primary */ SELECT sid FROM " + t), "1");
+  // LAST_INSERT_ID() right after the insert is answered by the connection that inserted.
+  must_exec(c, "INSERT INTO " + t + " (sid) VALUES (0)");
+  EXPECT_EQ(must_query(c, "SELECT LAST_INSERT_ID(), @@server_id"), (Rows{{std::string("2"), std::string("1")}}));
+  // Locking reads.
+  EXPECT_EQ(must_scalar(c, "SELECT @@server_id FROM " + t + " WHERE id = 1 FOR UPDATE"), "1");
+  EXPECT_EQ(must_scalar(c, "SELECT @@server_id FROM " + t + " WHERE id = 1 LOCK IN SHARE MODE"), "1");
+  // Explicit transactions.
+  must_exec(c, "BEGIN");
+  EXPECT_EQ(servers(c, "SELECT @@server_id", 5), (std::map<std::string, int>{{"1", 5}}));
+  must_exec(c, "COMMIT");
+  // autocommit = 0: every statement is in a transaction.
+  must_exec(c, "SET autocommit = 0");
+  EXPECT_EQ(servers(c, "SELECT @@server_id", 5), (std::map<std::string, int>{{"1", 5}}));
+  must_exec(c, "COMMIT");
+  must_exec(c, "SET autocommit = 1");
+  EXPECT_NE(must_scalar(c, "SELECT @@server_id"), "1") << "reads should move again once autocommit is back";
+}
+
+TEST_F(RoutingTest, TemporaryTableAndNamedLockPinTheSessionToThePrimary) {
+  Client tmp = open();
+  must_exec(tmp, "CREATE TEMPORARY TABLE rt_tmp (a INT)");
+  must_exec(tmp, "INSERT INTO rt_tmp VALUES (1)");
+  EXPECT_EQ(servers(tmp, "SELECT @@server_id FROM rt_tmp", 6), (std::map<std::string, int>{{"1", 6}}));
+  EXPECT_EQ(servers(tmp, "SELECT @@server_id", 6), (std::map<std::string, int>{{"1", 6}}));
+
+  Client lock = open();
+  EXPECT_EQ(must_query(lock, "SELECT GET_LOCK('rt_lock', 1), @@server_id"), (Rows{{std::string("1"), std::string("1")}}));
+  EXPECT_EQ(servers(lock, "SELECT @@server_id", 6), (std::map<std::string, int>{{"1", 6}}));
+  EXPECT_EQ(must_scalar(lock, "SELECT RELEASE_LOCK('rt_lock')"), "1") << "released on the connection that holds it";
+}
+
+TEST_F(RoutingTest, ReadOnlyTransactionRunsWholeOnOneReplica) {
+  Client c = open();
+  for (int round = 0; round < 3; ++round) {
+    must_exec(c, "START TRANSACTION READ ONLY");
+    const auto seen = servers(c, "SELECT @@server_id", 8);
+    EXPECT_EQ(seen.size(), 1u) << "a read-only transaction moved between servers";
+    EXPECT_EQ(seen.count("1"), 0u) << "a read-only transaction ran on the primary";
+    must_exec(c, "COMMIT");
+  }
+}
+
+TEST_F(RoutingTest, SessionStateIsTheSameWhicheverBackendAnswers) {
+  Client c = open();
+  must_exec(c, "SET @x = 42");
+  must_exec(c, "SET sql_mode = 'ANSI_QUOTES'");
+  must_exec(c, "SET NAMES latin1");
+  must_exec(c, "USE app2db");
+  std::set<std::string> server_ids;
+  for (int i = 0; i < 10; ++i) {
+    const auto rows = must_query(c, "SELECT @x, @@sql_mode, @@character_set_client, DATABASE(), @@server_id");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "42");
+    EXPECT_EQ(rows[0][1], "ANSI_QUOTES");
+    EXPECT_EQ(rows[0][2], "latin1");
+    EXPECT_EQ(rows[0][3], "app2db");
+    server_ids.insert(rows[0][4].value_or("NULL"));
+  }
+  EXPECT_EQ(server_ids, (std::set<std::string>{"2", "3"})) << "both replicas should have answered";
+  // COM_INIT_DB and COM_RESET_CONNECTION reach every backend the session uses, too.
+  ASSERT_EQ(mysql_select_db(c.get(), "proxytest"), 0) << c.describe_error();
+  EXPECT_EQ(servers(c, "SELECT DATABASE()", 4), (std::map<std::string, int>{{"proxytest", 4}}));
+  ASSERT_EQ(mysql_reset_connection(c.get()), 0) << c.describe_error();
+  EXPECT_EQ(servers(c, "SELECT IFNULL(@x, 'unset')", 4), (std::map<std::string, int>{{"unset", 4}}));
+}
+
+// Backend connections the proxy holds for user app, on all three servers.
+int backend_connections(const ClusterEnv& env) {
+  int total = 0;
+  for (const char* node : {"primary", "replica1", "replica2"}) {
+    std::string out;
+    run_cluster_command(env, std::string("sql ") + node +
+                                 " \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'\"",
+                        &out);
+    total += std::atoi(out.c_str());
+  }
+  return total;
+}
+
+TEST_F(RoutingTest, TwoHundredClientsShareFewBackendConnections) {
+  const int before = backend_connections(cluster_env());  // other proxies' pools, the cluster's own
+  std::vector<Client> clients;
+  clients.reserve(200);
+  for (int i = 0; i < 200; ++i) {
+    clients.push_back(open());
+    ASSERT_TRUE(clients.back().connected()) << "client " << i;
+  }
+  // Four threads, each driving 50 of the clients in turn: at most four statements in flight.
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        for (int i = t; i < 200; i += 4) {
+          auto v = clients[i].scalar("SELECT " + std::to_string(i));
+          if (!v || *v != std::to_string(i)) ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  const int backends = backend_connections(cluster_env()) - before;
+  RecordProperty("backend_connections", backends);
+  EXPECT_LE(backends, 40) << "200 clients with 4 statements in flight held " << backends << " backend connections";
+}
+
+}  // namespace
+}  // namespace itest
