@@ -1,6 +1,7 @@
 #include "proxy/backend/backend_command.hpp"
 
 #include "protocol/command.hpp"
+#include "proxy/backend/backend_connection.hpp"
 #include "protocol/constants.hpp"
 #include "protocol/wire_reader.hpp"
 
@@ -38,6 +39,16 @@ awaitable<BackendCommandResult> run_backend_command(BackendConnection& backend, 
   result.prepared = tracker.prepared();
   if (result.status) backend.set_status(*result.status);
   co_return result;
+}
+
+awaitable<error_code> close_displaced_statements(BackendConnection& backend) {
+  std::vector<std::uint8_t> payload;
+  for (const std::uint32_t id : backend.statements().take_displaced()) {
+    payload.clear();
+    protocol::encode_com_stmt_close(id, payload);
+    if (auto ec = co_await backend.stream().write_packet(payload, 0)) co_return ec;
+  }
+  co_return error_code{};
 }
 
 }  // namespace mysqlproxy::proxy

@@ -23,4 +23,7 @@ struct BackendCommandResult {
 
 awaitable<BackendCommandResult> run_backend_command(BackendConnection& backend, std::span<const std::uint8_t> payload);
 
+// Closes the statements the connection's cache displaced (COM_STMT_CLOSE has no answer).
+awaitable<error_code> close_displaced_statements(BackendConnection& backend);
+
 }  // namespace mysqlproxy::proxy

@@ -168,6 +168,7 @@ awaitable<bool> BackendConnection::reset() {
   carried_.tainted = false;
   carried_.gtid_tracking = false;
   carried_.multi_statements = caps_.has(protocol::kClientMultiStatements);
+  statements_.clear();  // the server closed them
   co_return true;
 }
 

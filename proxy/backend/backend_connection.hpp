@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/capabilities.hpp"
+#include "proxy/backend/statement_cache.hpp"
 #include "proxy/net/packet_stream.hpp"
 
 namespace mysqlproxy::proxy {
@@ -68,6 +69,7 @@ class BackendConnection {
   void set_status(std::uint16_t s) noexcept { status_ = s; }
 
   CarriedState& carried() noexcept { return carried_; }
+  StatementCache& statements() noexcept { return statements_; }
   // Set by the pool: which backend and pool this connection belongs to, and when it went idle.
   std::uint32_t backend_id = 0;
   std::size_t pool_slot = 0;
@@ -98,6 +100,7 @@ class BackendConnection {
   std::uint8_t server_collation_ = 0;
   std::uint16_t status_ = 0;
   CarriedState carried_;
+  StatementCache statements_;
   std::vector<std::uint8_t> relay_buffer_;
 };
 

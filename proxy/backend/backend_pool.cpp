@@ -52,6 +52,7 @@ void BackendPool::update_config(const config::Config& cfg) {
   idle_timeout_ = cfg.pool.idle_timeout;
   connect_timeout_ = cfg.timeouts.connect;
   max_packet_size_ = cfg.max_packet_size;
+  max_statements_ = cfg.pool.max_prepared_statements;
 }
 
 std::size_t BackendPool::slot_for(const PoolKey& key) {
@@ -131,6 +132,7 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
     co_return result;
   }
   opened.connection->backend_id = id;
+  opened.connection->statements().set_capacity(max_statements_);
   opened.connection->pool_slot = slot_for(req.key);
   ++in_use_[id % kMaxBackends];
   result.connection = std::move(opened.connection);

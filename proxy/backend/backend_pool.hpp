@@ -107,6 +107,7 @@ class BackendPool {
   std::chrono::milliseconds idle_timeout_;
   std::chrono::milliseconds connect_timeout_;
   std::size_t max_packet_size_;
+  std::size_t max_statements_ = 256;
 };
 
 }  // namespace mysqlproxy::proxy

@@ -133,9 +133,12 @@ awaitable<bool> ClientSession::handle(const protocol::Packet& command) {
     case Command::kPing: co_return co_await ping(command);
     case Command::kResetConnection: co_return co_await reset_connection(command);
     case Command::kChangeUser: co_return co_await change_user(command);
-    case Command::kStmtPrepare: case Command::kStmtExecute: case Command::kStmtFetch:
-    case Command::kStmtSendLongData: case Command::kStmtReset: case Command::kStmtClose:
-      co_return co_await prepared_command(command);
+    case Command::kStmtPrepare: co_return co_await stmt_prepare(command);
+    case Command::kStmtExecute: co_return co_await stmt_execute(command);
+    case Command::kStmtSendLongData: co_return co_await stmt_send_long_data(command);
+    case Command::kStmtFetch: co_return co_await stmt_fetch(command);
+    case Command::kStmtReset: co_return co_await stmt_reset(command);
+    case Command::kStmtClose: co_return co_await stmt_close(command);
     default:
       break;
   }
@@ -166,6 +169,8 @@ awaitable<bool> ClientSession::reset_connection(const protocol::Packet& command)
     }
   }
   state_.reset();
+  statements_.clear();
+  cursor_statement_.reset();
   co_return co_await send_ok(command.next_seq);
 }
 
@@ -190,6 +195,8 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   }
   const std::string old_schema = state_.schema();
   state_.reset();
+  statements_.clear();
+  cursor_statement_.reset();
   if (!reauth.ok) {
     log_.info("change user to '{}' denied", request->username);
     const auto ec = co_await send_error(client_, kErrAccessDenied.code, kErrAccessDenied.sql_state,

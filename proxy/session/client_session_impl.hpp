@@ -14,7 +14,9 @@
 #include "proxy/net/packet_stream.hpp"
 #include "proxy/routing/gtid.hpp"
 #include "proxy/routing/router.hpp"
+#include "proxy/backend/backend_command.hpp"
 #include "proxy/session/client_handshake.hpp"
+#include "proxy/session/client_statements.hpp"
 #include "proxy/session/session_context.hpp"
 #include "proxy/session/session_state.hpp"
 
@@ -26,6 +28,19 @@ struct Lease {
   Target target = Target::kPrimary;  // what was asked for
   bool on_primary = false;           // what it got: reads fall back to the primary
   std::string backend_name;
+};
+
+// What run_routed does around the relay for the binary protocol: send another packet than the
+// client's (a statement id of the leased connection, parameter types it lacks), and learn from
+// the answer while the connection is still held.
+struct CommandHooks {
+  struct Before {
+    std::optional<std::vector<std::uint8_t>> payload;  // what to send instead of the client's packet
+    BackendCommandResult failure;                      // set when the connection could not be readied
+  };
+  std::function<awaitable<Before>(BackendConnection&)> before;
+  std::function<void(BackendConnection&, const protocol::ResponseTracker&)> after;
+  std::optional<std::uint32_t> prepare_id;
 };
 
 class ClientSession {
@@ -44,10 +59,21 @@ class ClientSession {
 
   // ---- session_commands.cpp ----
   awaitable<bool> query(const protocol::Packet& command);
-  awaitable<bool> prepared_command(const protocol::Packet& command);
   // Runs a command on a connection for `route` (or the pinned one) and learns from the answer.
   awaitable<bool> run_routed(const protocol::Packet& command, RouteDecision route, const StatementTraits* statement,
-                             std::string_view sql);
+                             std::string_view sql, const CommandHooks* hooks = nullptr);
+
+  // ---- session_prepared.cpp ----
+  awaitable<bool> stmt_prepare(const protocol::Packet& command);
+  awaitable<bool> stmt_execute(const protocol::Packet& command);
+  awaitable<bool> stmt_send_long_data(const protocol::Packet& command);
+  awaitable<bool> stmt_fetch(const protocol::Packet& command);
+  awaitable<bool> stmt_reset(const protocol::Packet& command);
+  awaitable<bool> stmt_close(const protocol::Packet& command);
+  // The statement prepared on `backend` (preparing it there first if needed).
+  awaitable<CommandHooks::Before> on_backend(BackendConnection& backend, ClientStatement& st,
+                                             std::span<const std::uint8_t> payload);
+  awaitable<bool> unknown_statement(const protocol::Packet& command);
   void learn(const protocol::Packet& command, const StatementTraits* statement, std::string_view sql);
   [[nodiscard]] RouteDecision route(protocol::Command command, const StatementTraits* statement) const;
   // Gives up a connection held only for the previous statement's results, unless this
@@ -81,6 +107,8 @@ class ClientSession {
   SessionState state_;
   RoutingPolicy policy_;
   std::optional<Lease> lease_;
+  ClientStatements statements_;
+  std::optional<std::uint32_t> cursor_statement_;  // the client statement whose cursor is open
   config::Consistency consistency_;
   GtidPosition written_;  // this session's newest write (consistency: session)
   std::vector<std::pair<std::uint32_t, GtidPosition>> known_applied_;  // learnt by waiting on replicas

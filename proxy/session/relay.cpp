@@ -46,7 +46,7 @@ awaitable<error_code> relay_local_infile(PacketStream& client, BackendConnection
 
 awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& backend,
                                       const protocol::Packet& command, protocol::ResponseScanner& scanner,
-                                      bool hold_end) {
+                                      bool hold_end, std::optional<std::uint32_t> prepare_id) {
   RelayOutcome outcome;
   scanner.start(protocol::command_of(command.payload), backend.caps(), command.next_seq);
   if (auto ec = co_await backend.stream().write(command.wire)) co_return fail(RelayEnd::kBackendFailed, ec, outcome, scanner);
@@ -65,6 +65,12 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
     auto scanned = scanner.scan({buf.data(), filled});
     if (!scanned) co_return fail(RelayEnd::kBackendFailed, scanned.error(), outcome, scanner);
     const std::size_t ready = *scanned;
+    // The first packet of a prepare's answer is inspected whole, so it is here in full.
+    constexpr std::size_t kIdAt = protocol::kFrameHeaderSize + 1;
+    if (prepare_id && outcome.forwarded == 0 && ready >= kIdAt + 4 && buf[protocol::kFrameHeaderSize] == protocol::kOkHeader) {
+      protocol::rewrite_statement_id(std::span(buf.data() + protocol::kFrameHeaderSize, 5), *prepare_id);
+      prepare_id.reset();
+    }
     if (hold_end && scanner.done()) {
       outcome.held = ready;
       break;

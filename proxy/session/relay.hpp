@@ -3,6 +3,7 @@
 // reading packet boundaries only (ResponseScanner), until the answer is complete.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "protocol/packet_decoder.hpp"
 #include "protocol/response_scanner.hpp"
@@ -30,10 +31,11 @@ struct RelayOutcome {
 // is left holding the final state of the answer (status flags, prepared statement info).
 // `hold_end`: the last stretch of the answer stays at the start of the backend's relay buffer
 // (outcome.held bytes) for the caller to send with send_held(), so it can act before the client
-// learns the command is done.
+// learns the command is done. `prepare_id`: the statement id written into a COM_STMT_PREPARE
+// answer in place of the backend's, so the client sees the session's own id.
 awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& backend,
                                       const protocol::Packet& command, protocol::ResponseScanner& scanner,
-                                      bool hold_end = false);
+                                      bool hold_end = false, std::optional<std::uint32_t> prepare_id = {});
 awaitable<error_code> send_held(PacketStream& client, BackendConnection& backend, std::size_t held);
 
 }  // namespace mysqlproxy::proxy

@@ -77,24 +77,9 @@ awaitable<bool> ClientSession::query(const protocol::Packet& command) {
   co_return co_await run_routed(command, decision, &traits, sql);
 }
 
-awaitable<bool> ClientSession::prepared_command(const protocol::Packet& command) {
-  const Command kind = protocol::command_of(command.payload);
-  drop_transient_lease(nullptr);
-  // Until statements are mapped across backends, a session with prepared statements keeps the
-  // connection they live on (pin: prepared_statement).
-  if (kind == Command::kStmtPrepare) co_return co_await run_routed(command, route(kind, nullptr), nullptr, {});
-  if (!lease_) {
-    if (kind == Command::kStmtClose || kind == Command::kStmtSendLongData) co_return true;  // no answer expected
-    const auto id = protocol::decode_statement_id(command.payload);
-    co_await send_error(client_, kErrUnknownStatement.code, kErrUnknownStatement.sql_state,
-                        "Unknown prepared statement handler (" + std::to_string(id ? *id : 0) + ")", command.next_seq);
-    co_return true;
-  }
-  co_return co_await run_routed(command, RouteDecision{lease_->target, RouteReason::kPinned}, nullptr, {});
-}
-
 awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, RouteDecision decision,
-                                          const StatementTraits* statement, std::string_view sql) {
+                                          const StatementTraits* statement, std::string_view sql,
+                                          const CommandHooks* hooks) {
   std::optional<std::uint32_t> avoid;
   for (int attempt = 0;; ++attempt) {
     const auto required = decision.target == Target::kReplica && !lease_ ? required_position() : std::nullopt;
@@ -110,9 +95,40 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     const bool hold_end = consistency_ == config::Consistency::kGlobal && statement != nullptr &&
                           (statement->statement_class == StatementClass::kWrite ||
                            statement->transaction == TransactionOp::kCommit);
-    const auto outcome = co_await relay_command(client_, *lease_->connection, command, scanner_, hold_end);
+    // The binary protocol may need another packet on this connection (its own statement id).
+    const protocol::Packet* to_send = &command;
+    protocol::Packet rewritten;
+    std::vector<std::uint8_t> payload;
+    std::vector<std::uint8_t> wire;
+    if (hooks != nullptr && hooks->before) {
+      auto before = co_await hooks->before(*lease_->connection);
+      if (!before.failure.ok()) {
+        if (!before.failure.error_packet.empty()) {
+          // The backend refused to prepare the statement (a table gone): the client hears why.
+          co_await client_.write_packet(before.failure.error_packet, command.next_seq);
+          if (!state_.pinned()) release_lease();
+          co_return true;
+        }
+        discard_lease();
+        if (attempt == 0 && !state_.pinned()) continue;
+        co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
+                            "Lost connection to backend while preparing a statement", command.next_seq);
+        co_return true;
+      }
+      if (before.payload) {
+        payload = std::move(*before.payload);
+        const std::uint8_t next = protocol::encode_frames(payload, 0, wire);
+        rewritten = protocol::Packet{0, next, payload, wire};
+        to_send = &rewritten;
+      }
+    }
+    // (arguments of a co_await call are plain locals: GCC 12 mishandles temporaries made there)
+    std::optional<std::uint32_t> prepare_id;
+    if (hooks != nullptr) prepare_id = hooks->prepare_id;
+    const auto outcome = co_await relay_command(client_, *lease_->connection, *to_send, scanner_, hold_end, prepare_id);
     if (outcome.end == RelayEnd::kDone) {
       learn(command, statement, sql);
+      if (hooks != nullptr && hooks->after) hooks->after(*lease_->connection, scanner_.tracker());
       co_await remember_write(statement);
       const error_code sent = co_await send_held(client_, *lease_->connection, outcome.held);
       if (!state_.pinned()) release_lease();
@@ -184,13 +200,6 @@ void ClientSession::learn(const protocol::Packet& command, const StatementTraits
           carried.multi_statements = state_.multi_statements();
         }
       }
-      break;
-    case Command::kStmtPrepare:
-      state_.after_prepare(result.ok);
-      if (result.ok) added.set(static_cast<std::size_t>(PinReason::kPreparedStatement));
-      break;
-    case Command::kStmtClose:
-      state_.after_statement_close();
       break;
     default:
       added = state_.after_command(result);

@@ -18,7 +18,8 @@ std::string_view to_string(PinReason r) noexcept {
     case PinReason::kLastInsertId: return "last_insert_id";
     case PinReason::kFoundRows: return "found_rows";
     case PinReason::kDiagnostics: return "diagnostics";
-    case PinReason::kPreparedStatement: return "prepared_statement";
+    case PinReason::kCursor: return "cursor";
+    case PinReason::kLongData: return "long_data";
     case PinReason::kConnectionId: return "connection_id";
     case PinReason::kUnreplayableState: return "unreplayable_state";
     case PinReason::kCount: break;
@@ -111,17 +112,6 @@ SessionState::Pins SessionState::after_query(const StatementTraits& s, std::stri
   return added;
 }
 
-void SessionState::after_prepare(bool ok) {
-  if (!ok) return;
-  ++open_prepared_;
-  set_pin(PinReason::kPreparedStatement, true);
-}
-
-void SessionState::after_statement_close() noexcept {
-  if (open_prepared_ > 0) --open_prepared_;
-  if (open_prepared_ == 0) set_pin(PinReason::kPreparedStatement, false);
-}
-
 void SessionState::reset() noexcept {
   log_.clear();
   hashes_.clear();
@@ -129,7 +119,6 @@ void SessionState::reset() noexcept {
   pins_.reset();
   in_transaction_ = false;
   autocommit_ = true;
-  open_prepared_ = 0;
 }
 
 }  // namespace mysqlproxy::proxy

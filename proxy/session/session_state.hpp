@@ -25,7 +25,8 @@ enum class PinReason : std::uint8_t {  // also a metric label
   kLastInsertId,       // right after a statement that generated an id, until the next one
   kFoundRows,          // right after SQL_CALC_FOUND_ROWS, until the next statement
   kDiagnostics,        // right after warnings or an error: SHOW WARNINGS must see them
-  kPreparedStatement,  // binary prepared statements open on the connection
+  kCursor,             // a prepared statement's cursor is open on the connection
+  kLongData,           // COM_STMT_SEND_LONG_DATA sent, until the execute that uses it
   kConnectionId,       // CONNECTION_ID() was asked: the id must stay the same
   kUnreplayableState,  // session state that can't be replayed elsewhere (multi-statement SET, a full log)
   kCount,
@@ -78,8 +79,8 @@ class SessionState {
   std::bitset<static_cast<std::size_t>(PinReason::kCount)> after_command(const CommandResult& r);
   void after_init_db(std::string_view schema) { schema_ = std::string(schema); }
   void after_set_option(bool multi_statements) noexcept { multi_statements_ = multi_statements; }
-  void after_prepare(bool ok);
-  void after_statement_close() noexcept;
+  // Pins the binary protocol sets and clears itself (cursor, long data).
+  void pin(PinReason r, bool on) noexcept { set_pin(r, on); }
   // COM_RESET_CONNECTION and COM_CHANGE_USER: back to a fresh session (the schema is kept by
   // reset, and set anew by change user).
   void reset() noexcept;
@@ -97,7 +98,6 @@ class SessionState {
   bool initial_multi_statements_ = false;  // from the login's capabilities
   bool in_transaction_ = false;
   bool autocommit_ = true;
-  std::uint32_t open_prepared_ = 0;
   Pins pins_;
 };
 

@@ -28,6 +28,10 @@ awaitable<BackendCommandResult> sync_state(BackendConnection& backend, const Ses
   BackendCommandResult result;
   CarriedState& carried = backend.carried();
   const bool want_tracking = track_gtids && backend.caps().has(protocol::kClientSessionTrack);
+  if (auto ec = co_await close_displaced_statements(backend)) {
+    result.ec = ec;
+    co_return result;
+  }
   if (state_matches(carried, session) && (carried.gtid_tracking || !want_tracking)) co_return result;
 
   std::vector<std::uint8_t> payload;

@@ -168,5 +168,108 @@ TEST_F(RoutingTest, TwoHundredClientsShareFewBackendConnections) {
   EXPECT_LE(backends, 40) << "200 clients with 4 statements in flight held " << backends << " backend connections";
 }
 
+// Executes a prepared statement with one integer parameter and returns its rows as two integers.
+std::vector<std::pair<long long, long long>> execute_int(MYSQL_STMT* stmt, long long param, std::string* error) {
+  MYSQL_BIND in{};
+  in.buffer_type = MYSQL_TYPE_LONGLONG;
+  in.buffer = &param;
+  std::vector<std::pair<long long, long long>> rows;
+  if (mysql_stmt_bind_param(stmt, &in) != 0 || mysql_stmt_execute(stmt) != 0) {
+    *error = mysql_stmt_error(stmt);
+    return rows;
+  }
+  if (mysql_stmt_field_count(stmt) == 0) return rows;
+  long long a = 0, b = 0;
+  MYSQL_BIND out[2]{};
+  out[0].buffer_type = out[1].buffer_type = MYSQL_TYPE_LONGLONG;
+  out[0].buffer = &a;
+  out[1].buffer = &b;
+  if (mysql_stmt_bind_result(stmt, out) != 0) {
+    *error = mysql_stmt_error(stmt);
+    return rows;
+  }
+  while (mysql_stmt_fetch(stmt) == 0) rows.emplace_back(a, b);
+  mysql_stmt_free_result(stmt);
+  return rows;
+}
+
+TEST_F(RoutingTest, PreparedReadsRunOnReplicasAndPreparedInsertsOnThePrimary) {
+  Client c = open();
+  const std::string t = unique_name("rt_ps");
+  cleanup("DROP TABLE IF EXISTS proxytest." + t);
+  must_exec(c, "CREATE TABLE " + t + " (id INT AUTO_INCREMENT PRIMARY KEY, sid INT, v BIGINT)");
+
+  MYSQL_STMT* read = mysql_stmt_init(c.get());
+  const std::string read_sql = "SELECT @@server_id, ? * 2";
+  ASSERT_EQ(mysql_stmt_prepare(read, read_sql.c_str(), read_sql.size()), 0) << mysql_stmt_error(read);
+  std::map<long long, int> servers;
+  for (long long i = 0; i < 300; ++i) {
+    std::string error;
+    const auto rows = execute_int(read, i, &error);
+    ASSERT_EQ(rows.size(), 1u) << "execution " << i << ": " << error;
+    EXPECT_EQ(rows[0].second, 2 * i) << "execution " << i;
+    servers[rows[0].first]++;
+  }
+  mysql_stmt_close(read);
+  EXPECT_EQ(servers.count(1), 0u) << "a prepared read ran on the primary";
+  EXPECT_EQ(servers.size(), 2u) << "prepared reads did not reach both replicas";
+
+  MYSQL_STMT* insert = mysql_stmt_init(c.get());
+  const std::string insert_sql = "INSERT INTO " + t + " (sid, v) VALUES (@@server_id, ?)";
+  ASSERT_EQ(mysql_stmt_prepare(insert, insert_sql.c_str(), insert_sql.size()), 0) << mysql_stmt_error(insert);
+  for (long long i = 0; i < 50; ++i) {
+    std::string error;
+    execute_int(insert, i, &error);
+    ASSERT_TRUE(error.empty()) << error;
+  }
+  mysql_stmt_close(insert);
+  EXPECT_EQ(must_query(c, "/* route=primary */ SELECT COUNT(*), MIN(sid), MAX(sid), SUM(v) FROM " + t),
+            (Rows{{std::string("50"), std::string("1"), std::string("1"), std::string("1225")}}));
+}
+
+// A write followed at once by reads of it, with replica1 applying events three seconds late.
+class ConsistencyTest : public RoutingTest {
+ protected:
+  void TearDown() override {
+    std::string out;
+    run_cluster_command(cluster_env(), "delay replica1 0", &out);
+    run_cluster_command(cluster_env(), "wait-sync 30", &out);
+    RoutingTest::TearDown();
+  }
+
+  // Of `n` reads right after a write to `table`, how many saw it.
+  int reads_seeing_the_write(ProxyProcess& proxy, const std::string& table, int first_id, int n) {
+    Client c;
+    EXPECT_TRUE(c.connect(proxy.host(), proxy.port(), "app", "app-pass", "proxytest")) << c.describe_error();
+    int seen = 0;
+    for (int i = first_id; i < first_id + n; ++i) {
+      must_exec(c, "INSERT INTO " + table + " VALUES (" + std::to_string(i) + ")");
+      if (c.scalar("SELECT COUNT(*) FROM " + table + " WHERE id = " + std::to_string(i)) == "1") ++seen;
+    }
+    return seen;
+  }
+};
+
+TEST_F(ConsistencyTest, SessionConsistencyReadsItsOwnWritesWhereEventualMayNot) {
+  Client setup = open();
+  const std::string t = unique_name("rt_cons");
+  cleanup("DROP TABLE IF EXISTS proxytest." + t);
+  must_exec(setup, "CREATE TABLE " + t + " (id INT PRIMARY KEY)");
+  std::string out;
+  ASSERT_EQ(run_cluster_command(cluster_env(), "wait-sync 30", &out), 0) << out;
+  ASSERT_EQ(run_cluster_command(cluster_env(), "delay replica1 3", &out), 0) << out;
+
+  const int eventual = reads_seeing_the_write(*proxy_, t, 0, 6);
+  EXPECT_LT(eventual, 6) << "with a replica 3 s behind, some eventual reads should miss the write";
+
+  ProxyOptions options;
+  options.consistency = "session";
+  options.consistency_timeout = "200ms";  // replica1 can't catch up in time: the primary answers
+  ProxyProcess session_proxy(cluster_env(), options);
+  std::string error;
+  ASSERT_TRUE(session_proxy.start(&error)) << error;
+  EXPECT_EQ(reads_seeing_the_write(session_proxy, t, 100, 6), 6) << "session consistency must read its own writes";
+}
+
 }  // namespace
 }  // namespace itest

@@ -147,13 +147,12 @@ TEST(SessionState, AFullReplayLogPinsInsteadOfGrowing) {
   EXPECT_TRUE(s.pinned_for(PinReason::kUnreplayableState));
 }
 
-TEST(SessionState, PreparedStatementsPinUntilAllAreClosed) {
+TEST(SessionState, ExplicitPinsComeAndGo) {
   SessionState s;
-  s.after_prepare(true);
-  s.after_prepare(true);
-  s.after_statement_close();
-  EXPECT_TRUE(s.pinned_for(PinReason::kPreparedStatement));
-  s.after_statement_close();
+  s.pin(PinReason::kCursor, true);
+  EXPECT_TRUE(s.pinned_for(PinReason::kCursor));
+  EXPECT_FALSE(s.only_transient_pins());
+  s.pin(PinReason::kCursor, false);
   EXPECT_FALSE(s.pinned());
 }
 
