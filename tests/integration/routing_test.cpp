@@ -168,6 +168,36 @@ TEST_F(RoutingTest, TwoHundredClientsShareFewBackendConnections) {
   EXPECT_LE(backends, 40) << "200 clients with 4 statements in flight held " << backends << " backend connections";
 }
 
+TEST_F(RoutingTest, AnExhaustedPoolAnswersTooManyConnectionsAfterABoundedWait) {
+  ProxyOptions options;
+  options.consistency = "eventual";
+  options.workers = 1;
+  options.pool = "{ max_connections_per_backend: 2, acquire_timeout: 500ms }";
+  ProxyProcess small(cluster_env(), options);
+  std::string error;
+  ASSERT_TRUE(small.start(&error)) << error;
+  // Five clients hold the primary's two connections and want more (a transaction pins each).
+  std::vector<Client> clients(5);
+  for (auto& c : clients) ASSERT_TRUE(c.connect(small.host(), small.port(), "app", "app-pass", "proxytest")) << c.describe_error();
+  int began = 0, refused = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto& c : clients) {
+    if (c.exec("BEGIN") && c.exec("SELECT 1 FOR UPDATE")) {
+      ++began;
+    } else {
+      EXPECT_EQ(c.errnum(), 1040u) << c.describe_error();
+      ++refused;
+    }
+  }
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(began, 2);
+  EXPECT_EQ(refused, 3);
+  EXPECT_LT(waited, 5.0) << "each refusal should come after about acquire_timeout";
+  // Once a transaction ends, its connection serves someone else.
+  ASSERT_TRUE(clients[0].exec("COMMIT")) << clients[0].describe_error();
+  EXPECT_TRUE(clients[4].exec("SELECT 1 FOR UPDATE")) << clients[4].describe_error();
+}
+
 // Executes a prepared statement with one integer parameter and returns its rows as two integers.
 std::vector<std::pair<long long, long long>> execute_int(MYSQL_STMT* stmt, long long param, std::string* error) {
   MYSQL_BIND in{};

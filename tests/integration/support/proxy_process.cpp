@@ -111,6 +111,7 @@ std::string ProxyProcess::render_config() const {
   y << "logging: { level: " << options_.log_level << ", format: text }\n";
   y << "routing: { consistency: " << options_.consistency << ", consistency_timeout: " << options_.consistency_timeout
     << " }\n";
+  if (!options_.pool.empty()) y << "pool: " << options_.pool << "\n";
   return y.str();
 }
 

@@ -39,6 +39,7 @@ struct ProxyOptions {
   // routing tests use "eventual" to see reads spread over replicas.
   std::string consistency = "global";
   std::string consistency_timeout = "5s";
+  std::string pool;  // a YAML flow mapping for the pool section, e.g. "{ max_connections_per_backend: 2 }"
 };
 
 class ProxyProcess {
