@@ -11,7 +11,7 @@
 
 #include "config/load.hpp"
 #include "proxy/logging.hpp"
-#include "proxy/server/config_snapshot.hpp"
+#include "proxy/health/health_monitor.hpp"
 #include "proxy/server/identity_probe.hpp"
 #include "proxy/server/server.hpp"
 #include "proxy/session/session_context.hpp"
@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
   proxy::setup_logging(cfg->logging);
 
   proxy::SharedState shared(cfg);
-  shared.pool.set(proxy::snapshot_from_config(*cfg));
+  // Publishes the pool as configured at once; checks refine it from start() on.
+  proxy::HealthMonitor monitor(cfg, shared.pool);
   proxy::probe_identity(*cfg, shared.identity);
 
   const unsigned workers = cfg->workers ? cfg->workers : std::max(1u, std::thread::hardware_concurrency());
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}:{}: {}", cfg->listen.address, cfg->listen.port, ec.message());
     return 1;
   }
+  monitor.start();
   server.start();
   spdlog::info("mysql-proxy {} listening on {}:{} with {} workers, presenting server version '{}'", MYSQLPROXY_VERSION,
                cfg->listen.address, server.bound_port(), workers, shared.identity.get()->version);
@@ -93,6 +95,7 @@ int main(int argc, char** argv) {
   });
   std::thread signal_thread([&] { signals_io.run(); });
   server.join();
+  monitor.stop();
   signals_io.stop();
   signal_thread.join();
   spdlog::info("stopped");

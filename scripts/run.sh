@@ -28,6 +28,7 @@ users:
   - { name: app, password: app-pass }
   - { name: app2, password: app2-pass }
 logging: { level: info, format: text }
+health: { user: monitor, password: monitor-pass }
 YAML
 
 "$BUILD_DIR/proxy/mysql-proxy" --config "$STATE/proxy.yaml" &

@@ -1,12 +1,11 @@
-// The proxy's backend dies in the middle of a query.
-//
-// A dedicated proxy uses replica2 (a separate mariadbd) as its primary
-// backend; `scripts/cluster.sh kill replica2` SIGKILLs it while the client
-// waits for a SLEEP(10) sent to the primary with a route hint (a read the
-// application sent to the primary on purpose is not retried elsewhere). The
-// client must get an error quickly (not a hang) and, once replica2 is back,
-// the proxy's client connection must work again. Directly against MariaDB the client connection is simply dead, so in
-// direct mode the test asserts that reconnecting works instead.
+// A backend dies under a running query. `scripts/cluster.sh kill <replica>` SIGKILLs the replica
+// that answers the session:
+// - inside a transaction the client gets an error quickly (not a hang), and since its
+//   transaction died with the server the proxy ends the session, as the server would have;
+//   a new connection works at once;
+// - under an autocommit read, the proxy retries the read on the other replica and the client
+//   sees no error at all.
+// Routing is the proxy's job, so these tests don't run in direct mode.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -24,135 +23,119 @@ struct QueryOutcome {
   int rc = 0;
   unsigned err = 0;
   std::string sqlstate, message;
+  std::optional<Rows> rows;
   Clock::time_point finished;
 };
 
 class BackendFailureTest : public IntegrationTest {
  protected:
+  void SetUp() override {
+    IntegrationTest::SetUp();
+    if (HasFatalFailure()) return;
+    ProxyOptions options;
+    options.consistency = "eventual";
+    options.health_interval = "200ms";
+    proxy_ = std::make_unique<ProxyProcess>(cluster_env(), options);
+    extra_proxy_ = proxy_.get();
+    std::string error;
+    ASSERT_TRUE(proxy_->start(&error)) << error;
+    if (proxy_->direct()) GTEST_SKIP() << "failover between backends is the proxy's job";
+  }
+
   void TearDown() override {
-    // Always bring replica2 back, whatever happened above.
-    if (killed_) {
+    // Always bring the killed replica back, whatever happened above.
+    if (!killed_.empty()) {
       std::string out;
-      int rc = run_cluster_command(cluster_env(), "start-node replica2", &out);
-      if (rc != 0) ADD_FAILURE() << "cluster.sh start-node replica2 failed (" << rc << "):\n" << out;
+      int rc = run_cluster_command(cluster_env(), "start-node " + killed_, &out);
+      if (rc != 0) ADD_FAILURE() << "cluster.sh start-node " << killed_ << " failed (" << rc << "):\n" << out;
+      run_cluster_command(cluster_env(), "wait-sync 30", &out);
     }
     IntegrationTest::TearDown();
     proxy_.reset();
   }
 
-  void kill_replica2() {
-    killed_ = true;
-    std::string out;
-    int rc = run_cluster_command(cluster_env(), "kill replica2", &out);
-    ASSERT_EQ(rc, 0) << "cluster.sh kill replica2 failed:\n" << out;
+  // The cluster node listening on `port`.
+  std::string node_on(const std::string& port) {
+    return port == std::to_string(cluster_env().replica1_port) ? "replica1" : "replica2";
   }
 
-  void start_replica2() {
+  void kill(const std::string& node) {
+    killed_ = node;
     std::string out;
-    int rc = run_cluster_command(cluster_env(), "start-node replica2", &out);
-    ASSERT_EQ(rc, 0) << "cluster.sh start-node replica2 failed:\n" << out;
-    killed_ = false;
+    ASSERT_EQ(run_cluster_command(cluster_env(), "kill " + node, &out), 0) << out;
+  }
+
+  Client open() {
+    Client c;
+    c.set_read_timeout(30);  // bounded even if the proxy hangs
+    EXPECT_TRUE(c.connect(proxy_->host(), proxy_->port(), "app", "app-pass", "proxytest")) << c.describe_error();
+    return c;
+  }
+
+  static std::future<QueryOutcome> run_async(Client& c, std::string sql) {
+    return std::async(std::launch::async, [&c, sql] {
+      QueryOutcome o;
+      o.rows = c.query(sql);
+      o.rc = o.rows ? 0 : 1;
+      o.err = c.errnum();
+      o.sqlstate = c.sqlstate();
+      o.message = c.error();
+      o.finished = Clock::now();
+      return o;
+    });
   }
 
   std::unique_ptr<ProxyProcess> proxy_;
-  bool killed_ = false;
+  std::string killed_;
 };
 
-TEST_F(BackendFailureTest, BackendKilledMidQueryGivesErrorAndConnectionRecovers) {
-  // replica2 may still be down after an earlier run that was itself killed
-  // (e.g. by a CTest timeout); start-node is a no-op when it is up.
-  start_replica2();
-  if (HasFatalFailure()) return;
-  ProxyOptions options;
-  options.primary_node = "replica2";
-  proxy_ = std::make_unique<ProxyProcess>(cluster_env(), options);
-  extra_proxy_ = proxy_.get();
-  std::string error;
-  ASSERT_TRUE(proxy_->start(&error)) << error;
-  const bool direct = proxy_->direct();
+TEST_F(BackendFailureTest, ReplicaKilledInsideATransactionGivesAnErrorNotAHang) {
+  Client c = open();
+  ASSERT_TRUE(c.connected());
+  must_exec(c, "START TRANSACTION READ ONLY");
+  const std::string port = must_scalar(c, "SELECT @@port");
+  ASSERT_NE(port, std::to_string(cluster_env().primary_port)) << "a read-only transaction should run on a replica";
 
-  Client c;
-  c.set_read_timeout(30);  // bounded even if the proxy hangs
-  ASSERT_TRUE(c.connect(proxy_->host(), proxy_->port(), "app", "app-pass", "proxytest")) << c.describe_error();
-  // The session really lives on replica2.
-  EXPECT_EQ(must_scalar(c, "/* route=primary */ SELECT @@port"), std::to_string(cluster_env().replica2_port));
-  EXPECT_EQ(must_scalar(c, "SELECT 'before'"), "before");
-
-  auto started = Clock::now();
-  auto pending = std::async(std::launch::async, [&c] {
-    QueryOutcome o;
-    o.rc = mysql_query(c.get(), "/* route=primary */ SELECT SLEEP(10)");
-    if (o.rc == 0) {
-      if (MYSQL_RES* res = mysql_store_result(c.get())) mysql_free_result(res);
-    }
-    o.err = c.errnum();
-    o.sqlstate = c.sqlstate();
-    o.message = c.error();
-    o.finished = Clock::now();
-    return o;
-  });
+  auto pending = run_async(c, "SELECT SLEEP(10)");
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  auto kill_time = Clock::now();
-  kill_replica2();
-  if (HasFatalFailure()) {
-    pending.wait();
-    return;
-  }
+  const auto kill_time = Clock::now();
+  kill(node_on(port));
+  if (HasFatalFailure()) return;
 
   ASSERT_EQ(pending.wait_for(std::chrono::seconds(35)), std::future_status::ready) << "query never returned";
-  QueryOutcome o = pending.get();
-  double after_kill = std::chrono::duration<double>(o.finished - kill_time).count();
-  EXPECT_NE(o.rc, 0) << "SELECT SLEEP(10) succeeded although its backend was killed";
+  const QueryOutcome o = pending.get();
+  const double after_kill = std::chrono::duration<double>(o.finished - kill_time).count();
+  EXPECT_NE(o.rc, 0) << "SELECT SLEEP(10) succeeded although its backend was killed inside a transaction";
   EXPECT_LE(after_kill, 3.0) << "the error came " << after_kill << " s after the kill (hang?)";
-  EXPECT_LT(std::chrono::duration<double>(o.finished - started).count(), 9.0);
-  bool connection_error = (o.err >= 2000 && o.err < 3000) || o.sqlstate == "08S01";  // 20xx directly, 08S01 via the proxy
-  EXPECT_TRUE(connection_error) << "expected a 20xx / 08S01 error, got [" << o.err << " " << o.sqlstate << "] "
-                                << o.message;
-  if (!direct) {
-    // The proxy answers ERR 1158 / 08S01 "Lost connection to backend ...": a
-    // server-range code, since Connector/C reports an ERR packet carrying a
-    // client-range code (2000-2999) as 2027 "Received malformed packet".
-    bool proxy_error = o.err == 1158u && o.sqlstate == "08S01" &&
-                       o.message.find("Lost connection to backend") != std::string::npos;
-    EXPECT_TRUE(proxy_error) << "expected the proxy's 1158/08S01 'Lost connection to backend' error, got ["
-                             << o.err << " " << o.sqlstate << "] " << o.message;
-  }
+  EXPECT_EQ(o.err, 1158u) << o.message;
+  EXPECT_EQ(o.sqlstate, "08S01");
+  EXPECT_NE(o.message.find("Lost connection to backend"), std::string::npos) << o.message;
   RecordProperty("error", "[" + std::to_string(o.err) + " " + o.sqlstate + "] " + o.message);
 
-  start_replica2();
+  // The transaction is gone, so the session is too; a new connection works at once.
+  EXPECT_FALSE(c.query("SELECT 1").has_value()) << "the session should have ended with its transaction";
+  Client again = open();
+  EXPECT_EQ(must_scalar(again, "SELECT 'reconnected'"), "reconnected");
+}
+
+TEST_F(BackendFailureTest, ReplicaKilledUnderAnAutocommitReadIsRetriedOnTheOther) {
+  Client c = open();
+  ASSERT_TRUE(c.connected());
+  // Round-robin alternates: learn which replica the next read goes to.
+  const std::string first = must_scalar(c, "SELECT @@port");
+  const std::string next = first == std::to_string(cluster_env().replica1_port)
+                               ? std::to_string(cluster_env().replica2_port)
+                               : std::to_string(cluster_env().replica1_port);
+  auto pending = run_async(c, "SELECT SLEEP(2), @@port");
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  kill(node_on(next));
   if (HasFatalFailure()) return;
-
-  if (direct) {
-    // Against MariaDB itself the client connection died with the server:
-    // ping fails (no auto-reconnect), and a new connection works.
-    EXPECT_NE(mysql_ping(c.get()), 0);
-    EXPECT_TRUE(c.errnum() == 2006u || c.errnum() == 2013u) << c.describe_error();
-    Client again;
-    ASSERT_TRUE(again.connect(proxy_->host(), proxy_->port(), "app", "app-pass", "proxytest"))
-        << again.describe_error();
-    EXPECT_EQ(must_scalar(again, "SELECT 'reconnected'"), "reconnected");
-    return;
-  }
-
-  // Through the proxy the client connection survives: like a real client,
-  // ping and then retry the query for a few seconds.
-  mysql_ping(c.get());
-  auto deadline = Clock::now() + std::chrono::seconds(10);
-  std::optional<Rows> rows;
-  std::string last_error;
-  int attempts = 0;
-  while (Clock::now() < deadline) {
-    ++attempts;
-    rows = c.query("/* route=primary */ SELECT 'recovered', @@port");
-    if (rows) break;
-    last_error = c.describe_error();
-    ASSERT_NE(c.errnum(), 2006u) << "the proxy closed the client connection: " << last_error;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  ASSERT_TRUE(rows.has_value()) << "no successful query on the same connection within 10 s after replica2 came "
-                                   "back; last error: "
-                                << last_error;
-  EXPECT_EQ(*rows, (Rows{{"recovered", std::to_string(cluster_env().replica2_port)}})) << attempts << " attempts";
+  ASSERT_EQ(pending.wait_for(std::chrono::seconds(35)), std::future_status::ready) << "query never returned";
+  const QueryOutcome o = pending.get();
+  ASSERT_EQ(o.rc, 0) << "the read should have been retried: [" << o.err << " " << o.sqlstate << "] " << o.message;
+  ASSERT_EQ(o.rows->size(), 1u);
+  EXPECT_EQ((*o.rows)[0][1], first) << "the retry should have run on the replica still alive";
+  EXPECT_EQ(must_scalar(c, "SELECT 'still here'"), "still here");
 }
 
 }  // namespace

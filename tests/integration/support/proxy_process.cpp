@@ -112,6 +112,7 @@ std::string ProxyProcess::render_config() const {
   y << "routing: { consistency: " << options_.consistency << ", consistency_timeout: " << options_.consistency_timeout
     << " }\n";
   if (!options_.pool.empty()) y << "pool: " << options_.pool << "\n";
+  y << "health: { user: monitor, password: monitor-pass, interval: " << options_.health_interval << " }\n";
   return y.str();
 }
 

@@ -40,6 +40,7 @@ struct ProxyOptions {
   std::string consistency = "global";
   std::string consistency_timeout = "5s";
   std::string pool;  // a YAML flow mapping for the pool section, e.g. "{ max_connections_per_backend: 2 }"
+  std::string health_interval = "500ms";
 };
 
 class ProxyProcess {

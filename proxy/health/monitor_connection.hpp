@@ -1,0 +1,80 @@
+#pragma once
+// MonitorConnection: the monitor's own libmysqlclient connection to one backend, kept open
+// between checks. Blocking; every wait is bounded by the check timeout (rounded up to whole
+// seconds, the client library's unit). interrupt() may be called from another thread to end a
+// blocked call at once (used by HealthMonitor::stop()).
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxy/health/replica_status.hpp"
+
+struct st_mysql;
+
+namespace mysqlproxy::proxy {
+
+struct ConnectionSettings {
+  std::string host;
+  std::uint16_t port = 3306;
+  std::string user;
+  std::string password;
+  std::chrono::milliseconds timeout{1000};
+
+  bool operator==(const ConnectionSettings&) const = default;
+};
+
+struct QueryResult {
+  ColumnNames columns;
+  std::vector<RowValues> rows;
+};
+
+struct QueryError {
+  unsigned code = 0;    // server error (1xxx) or client error (2xxx)
+  std::string message;  // "[1064] You have an error ..."
+  [[nodiscard]] bool connection_lost() const noexcept { return code >= 2000 && code < 3000; }
+};
+
+class MonitorConnection {
+ public:
+  MonitorConnection() = default;
+  ~MonitorConnection();
+  MonitorConnection(const MonitorConnection&) = delete;
+  MonitorConnection& operator=(const MonitorConnection&) = delete;
+
+  // Connects (TCP, no TLS, session time zone UTC so NOW(6) means the same on every server).
+  // Returns an error message, or nullopt when connected.
+  std::optional<std::string> connect(const ConnectionSettings& settings);
+  void close();
+  [[nodiscard]] bool connected() const noexcept { return mysql_ != nullptr; }
+  [[nodiscard]] const ConnectionSettings& settings() const noexcept { return settings_; }
+
+  // "10.11.19-MariaDB-0+deb12u1-log" / "8.4.3"
+  [[nodiscard]] const std::string& server_version() const noexcept { return version_; }
+  [[nodiscard]] bool is_mariadb() const noexcept;
+
+  // Runs one statement; rows are empty for statements without a result set. A lost connection
+  // is closed here, so the next check reconnects.
+  struct Outcome {
+    std::optional<QueryResult> result;
+    QueryError error;  // meaningful when !result
+  };
+  Outcome query(const std::string& sql);
+
+  // Thread-safe: shuts the socket down so a blocked connect/read/write returns now.
+  void interrupt();
+
+ private:
+  st_mysql* mysql_ = nullptr;
+  ConnectionSettings settings_;
+  std::string version_;
+  std::mutex socket_mu_;  // guards socket_ against interrupt() racing close()
+  int socket_ = -1;
+};
+
+// Initializes libmysqlclient once per process (mysql_init is not thread-safe before that).
+void ensure_mysql_library();
+
+}  // namespace mysqlproxy::proxy
