@@ -9,7 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <atomic>
 #include <future>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "support/test_env.hpp"
@@ -136,6 +139,49 @@ TEST_F(BackendFailureTest, ReplicaKilledUnderAnAutocommitReadIsRetriedOnTheOther
   ASSERT_EQ(o.rows->size(), 1u);
   EXPECT_EQ((*o.rows)[0][1], first) << "the retry should have run on the replica still alive";
   EXPECT_EQ(must_scalar(c, "SELECT 'still here'"), "still here");
+}
+
+TEST_F(BackendFailureTest, EightReadingClientsSeeNoErrorWhenAReplicaIsKilled) {
+  constexpr int kClients = 8;
+  std::vector<Client> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(open());
+  std::atomic<bool> stop{false};
+  std::atomic<int> errors{0};
+  std::atomic<long> reads{0};
+  std::mutex m;
+  std::string first_error;
+  std::map<std::string, Clock::time_point> last_read_by_port;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      while (!stop) {
+        auto port = clients[i].scalar("SELECT @@port");
+        if (!port) {
+          ++errors;
+          std::lock_guard lock(m);
+          if (first_error.empty()) first_error = clients[i].describe_error();
+          continue;
+        }
+        ++reads;
+        std::lock_guard lock(m);
+        last_read_by_port[*port] = Clock::now();
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  kill("replica2");
+  const auto kill_time = Clock::now();  // the script has sent SIGKILL when it returns
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0) << "first error: " << first_error;
+  EXPECT_GT(reads.load(), 100);
+  const auto dead = std::to_string(cluster_env().replica2_port);
+  ASSERT_TRUE(last_read_by_port.count(dead)) << "replica2 never answered before the kill";
+  const double served_after_kill = std::chrono::duration<double>(last_read_by_port[dead] - kill_time).count();
+  EXPECT_LE(served_after_kill, 0.0) << "replica2 answered after it was killed?";
+  EXPECT_TRUE(last_read_by_port.count(std::to_string(cluster_env().replica1_port)));
+  RecordProperty("reads", std::to_string(reads.load()));
 }
 
 }  // namespace
