@@ -184,5 +184,45 @@ TEST_F(BackendFailureTest, EightReadingClientsSeeNoErrorWhenAReplicaIsKilled) {
   RecordProperty("reads", std::to_string(reads.load()));
 }
 
+TEST_F(BackendFailureTest, WithThePrimaryDownReadsGoOnAndWritesFailFast) {
+  Client before = open();  // a session opened while the primary was up
+  const std::string t = unique_name("bf_primary");
+  cleanup("DROP TABLE IF EXISTS proxytest." + t);
+  must_exec(before, "CREATE TABLE " + t + " (id INT PRIMARY KEY)");
+  std::string out;
+  ASSERT_EQ(run_cluster_command(cluster_env(), "wait-sync 30", &out), 0) << out;
+
+  kill("primary");
+  if (HasFatalFailure()) return;
+  // Reads keep working, for open and new sessions (logins need no primary).
+  EXPECT_EQ(must_scalar(before, "SELECT COUNT(*) FROM " + t), "0");
+  Client after = open();
+  ASSERT_TRUE(after.connected());
+  EXPECT_EQ(must_scalar(after, "SELECT COUNT(*) FROM " + t), "0");
+  // Each write gets an error packet, quickly, and the session survives it.
+  for (int i = 0; i < 3; ++i) {
+    const auto start = Clock::now();
+    EXPECT_FALSE(before.exec("INSERT INTO " + t + " VALUES (" + std::to_string(i) + ")"));
+    const double took = std::chrono::duration<double>(Clock::now() - start).count();
+    EXPECT_LT(took, 2.0) << "a write waited " << took << " s for the dead primary";
+    EXPECT_TRUE(before.errnum() == 1105u || before.errnum() == 1158u) << before.describe_error();
+  }
+  EXPECT_EQ(must_scalar(before, "SELECT 'still here'"), "still here");
+
+  // The primary returns: writes work again within a few checks.
+  ASSERT_EQ(run_cluster_command(cluster_env(), "start-node primary", &out), 0) << out;
+  killed_.clear();
+  const auto back = Clock::now();
+  bool written = false;
+  while (!written && Clock::now() - back < std::chrono::seconds(10)) {
+    written = before.exec("INSERT INTO " + t + " VALUES (100)");
+    if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(written) << "writes did not resume within 10 s of the primary's return: " << before.describe_error();
+  RecordProperty("writes_resumed_after_s",
+                 std::to_string(std::chrono::duration<double>(Clock::now() - back).count()));
+  ASSERT_EQ(run_cluster_command(cluster_env(), "wait-sync 30", &out), 0) << out;
+}
+
 }  // namespace
 }  // namespace itest
