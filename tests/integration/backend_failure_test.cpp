@@ -38,10 +38,8 @@ class BackendFailureTest : public IntegrationTest {
     ProxyOptions options;
     options.consistency = "eventual";
     options.health_interval = "200ms";
-    proxy_ = std::make_unique<ProxyProcess>(cluster_env(), options);
-    extra_proxy_ = proxy_.get();
-    std::string error;
-    ASSERT_TRUE(proxy_->start(&error)) << error;
+    start_own_proxy(proxy_, options);
+    if (HasFatalFailure()) return;
     if (proxy_->direct()) GTEST_SKIP() << "failover between backends is the proxy's job";
   }
 

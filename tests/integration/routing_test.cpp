@@ -22,10 +22,8 @@ class RoutingTest : public IntegrationTest {
     ProxyOptions options;
     options.consistency = "eventual";
     options.log_level = "info";
-    proxy_ = std::make_unique<ProxyProcess>(cluster_env(), options);
-    extra_proxy_ = proxy_.get();
-    std::string error;
-    ASSERT_TRUE(proxy_->start(&error)) << error;
+    start_own_proxy(proxy_, options);
+    if (HasFatalFailure()) return;
     if (proxy_->direct()) GTEST_SKIP() << "routing is the proxy's job: nothing to check against one server";
   }
 

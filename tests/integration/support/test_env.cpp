@@ -108,6 +108,13 @@ void IntegrationTest::SetUp() {
   ASSERT_NE(target_.port, 0) << "cannot start the proxy: " << error;
 }
 
+void IntegrationTest::start_own_proxy(std::unique_ptr<ProxyProcess>& proxy, const ProxyOptions& options) {
+  proxy = std::make_unique<ProxyProcess>(cluster_, options);
+  extra_proxy_ = proxy.get();
+  std::string error;
+  ASSERT_TRUE(proxy->start(&error)) << error;
+}
+
 void IntegrationTest::TearDown() {
   if (!cleanup_sql_.empty() && target_.port != 0) {
     Client c;

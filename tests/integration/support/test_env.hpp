@@ -70,6 +70,10 @@ class IntegrationTest : public ::testing::Test {
   const ClusterEnv& cluster_env() const { return cluster_; }
   const Target& target() const { return target_; }
 
+  // Starts a proxy of the test's own with `options` (its log is printed if the test fails);
+  // records a fatal failure if it doesn't come up.
+  void start_own_proxy(std::unique_ptr<ProxyProcess>& proxy, const ProxyOptions& options);
+
   // Set by tests that start their own proxy so a failure prints its log too.
   ProxyProcess* extra_proxy_ = nullptr;
 
