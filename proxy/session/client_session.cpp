@@ -168,10 +168,14 @@ awaitable<bool> ClientSession::reset_connection(const protocol::Packet& command)
       release_lease();
     }
   }
+  forget_session_state();
+  co_return co_await send_ok(command.next_seq);
+}
+
+void ClientSession::forget_session_state() {
   state_.reset();
   statements_.clear();
   cursor_statement_.reset();
-  co_return co_await send_ok(command.next_seq);
 }
 
 // COM_CHANGE_USER: the proxy authenticates the new user itself, then the session continues as
@@ -194,9 +198,7 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     release_lease();
   }
   const std::string old_schema = state_.schema();
-  state_.reset();
-  statements_.clear();
-  cursor_statement_.reset();
+  forget_session_state();
   if (!reauth.ok) {
     log_.info("change user to '{}' denied", request->username);
     const auto ec = co_await send_error(client_, kErrAccessDenied.code, kErrAccessDenied.sql_state,

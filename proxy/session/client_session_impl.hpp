@@ -56,6 +56,8 @@ class ClientSession {
   awaitable<bool> reset_connection(const protocol::Packet& command);
   awaitable<bool> change_user(const protocol::Packet& command);
   awaitable<bool> send_ok(std::uint8_t seq);
+  // Forgets what the session set up (COM_RESET_CONNECTION, COM_CHANGE_USER); the schema stays.
+  void forget_session_state();
 
   // ---- session_commands.cpp ----
   awaitable<bool> query(const protocol::Packet& command);

@@ -25,17 +25,6 @@ bool taints_connection(PinReason r) {
   }
 }
 
-// Pins whose state dies with the connection: a session holding one can't go on after it breaks.
-bool loses_state_with_connection(const SessionState& s) {
-  for (std::size_t i = 0; i < static_cast<std::size_t>(PinReason::kCount); ++i) {
-    const auto r = static_cast<PinReason>(i);
-    if (s.pinned_for(r) && r != PinReason::kLastInsertId && r != PinReason::kFoundRows && r != PinReason::kDiagnostics) {
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 RouteDecision ClientSession::route(Command command, const StatementTraits* statement) const {
@@ -67,13 +56,8 @@ awaitable<bool> ClientSession::query(const protocol::Packet& command) {
                         "No replica can take reads and routing.reads_fallback_to_primary is off", command.next_seq);
     co_return true;
   }
-  // The client's buffer may be reused while the answer streams (LOCAL INFILE data): keep what
-  // learn() will need of a state-changing statement.
-  if (traits.statement_class == StatementClass::kSessionState) {
-    const std::string copy(sql);
-    StatementTraits owned = classify_sql(copy);
-    co_return co_await run_routed(command, decision, &owned, copy);
-  }
+  // `sql` (and the views in `traits`) stay valid through the relay: only LOCAL INFILE reads from
+  // the client meanwhile, and a LOAD DATA makes the text a write, whose SQL learn() never keeps.
   co_return co_await run_routed(command, decision, &traits, sql);
 }
 
@@ -142,7 +126,7 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     // The backend broke.
     const std::string name = lease_->backend_name;
     const std::uint32_t failed_id = lease_->connection->backend_id;
-    const bool stateful = loses_state_with_connection(state_);
+    const bool stateful = state_.holds_lasting_pins();  // its state dies with the connection
     log_.warn("backend '{}' failed: {}{}", name, outcome.ec.message(), stateful ? " (session state lost)" : "");
     discard_lease();
     // An autocommit read that was routed to a replica and has sent the client nothing yet is

@@ -1,5 +1,6 @@
 #include "proxy/session/session_state.hpp"
 
+#include <array>
 #include <functional>
 
 #include "protocol/constants.hpp"
@@ -34,18 +35,23 @@ std::uint16_t SessionState::status_flags() const noexcept {
   return s;
 }
 
-bool SessionState::only_transient_pins() const noexcept {
-  Pins transient;
-  transient.set(static_cast<std::size_t>(PinReason::kLastInsertId));
-  transient.set(static_cast<std::size_t>(PinReason::kFoundRows));
-  transient.set(static_cast<std::size_t>(PinReason::kDiagnostics));
-  return pins_.any() && (pins_ & ~transient).none();
+namespace {
+
+// Pins that last only until the next statement.
+constexpr std::array kTransientPins{PinReason::kLastInsertId, PinReason::kFoundRows, PinReason::kDiagnostics};
+
+}  // namespace
+
+bool SessionState::only_transient_pins() const noexcept { return pins_.any() && !holds_lasting_pins(); }
+
+bool SessionState::holds_lasting_pins() const noexcept {
+  Pins lasting = pins_;
+  for (const PinReason r : kTransientPins) lasting.reset(static_cast<std::size_t>(r));
+  return lasting.any();
 }
 
 void SessionState::drop_transient_pins() noexcept {
-  set_pin(PinReason::kLastInsertId, false);
-  set_pin(PinReason::kFoundRows, false);
-  set_pin(PinReason::kDiagnostics, false);
+  for (const PinReason r : kTransientPins) set_pin(r, false);
 }
 
 SessionState::Pins SessionState::set_pin(PinReason r, bool on) noexcept {

@@ -72,6 +72,9 @@ class SessionState {
   // statement that reads the previous one's results.
   [[nodiscard]] bool only_transient_pins() const noexcept;
   void drop_transient_pins() noexcept;
+  // Pinned for something that lives in the connection (a transaction, locks, temporary tables...)
+  // and dies with it.
+  [[nodiscard]] bool holds_lasting_pins() const noexcept;
 
   // ---- fed by the session after each command; each returns the pins it newly set ----
   std::bitset<static_cast<std::size_t>(PinReason::kCount)> after_query(const StatementTraits& s, std::string_view sql,
