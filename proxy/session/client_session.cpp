@@ -79,7 +79,7 @@ awaitable<void> ClientSession::run() {
     idle_.busy();
     const bool keep_going = co_await handle(*command);
     idle_.idle();
-    if (!keep_going) break;
+    if (!keep_going || end_session_) break;
   }
   // A pinned connection may hold a transaction, locks or temporary tables: don't reuse it as is.
   if (lease_) {

@@ -86,7 +86,8 @@ class ClientSession {
   // Makes sure lease_ holds a connection for `target`, state in line. On failure it has told the
   // client (ERR with `err_seq`) and returns false.
   using BackendFilter = std::function<bool(const BackendStatus&)>;
-  awaitable<bool> acquire(Target target, std::uint8_t err_seq, std::optional<std::uint32_t> avoid_backend = {},
+  // Backends in `avoid` (they just failed) are not tried.
+  awaitable<bool> acquire(Target target, std::uint8_t err_seq, std::vector<std::uint32_t> avoid = {},
                           const BackendFilter& accept = {});
   // consistency: session/global. A replica known to have applied `required`, or one that catches
   // up within routing.consistency_timeout, or else the primary.
@@ -109,6 +110,7 @@ class ClientSession {
   SessionState state_;
   RoutingPolicy policy_;
   std::optional<Lease> lease_;
+  bool end_session_ = false;  // after the answer now going out (the session's state is gone)
   ClientStatements statements_;
   std::optional<std::uint32_t> cursor_statement_;  // the client statement whose cursor is open
   config::Consistency consistency_;

@@ -10,6 +10,10 @@ namespace {
 
 using protocol::Command;
 
+// A read that fails before its first byte is retried on another backend up to this often (two
+// replicas dying at once still cost the client nothing: the last try is the primary).
+constexpr int kMaxReadRetries = 2;
+
 // Pins that mean the connection holds state the proxy can't describe: it must be reset before
 // another session uses it.
 bool taints_connection(PinReason r) {
@@ -64,7 +68,7 @@ awaitable<bool> ClientSession::query(const protocol::Packet& command) {
 awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, RouteDecision decision,
                                           const StatementTraits* statement, std::string_view sql,
                                           const CommandHooks* hooks) {
-  std::optional<std::uint32_t> avoid;
+  std::vector<std::uint32_t> avoid;  // backends that failed this command before it answered
   for (int attempt = 0;; ++attempt) {
     const auto required = decision.target == Target::kReplica && !lease_ ? required_position() : std::nullopt;
     bool acquired = false;  // (no co_await inside ?: or if-conditions: GCC 12 miscompiles them)
@@ -126,19 +130,19 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     // The backend broke.
     const std::string name = lease_->backend_name;
     const std::uint32_t failed_id = lease_->connection->backend_id;
-    const bool stateful = state_.holds_lasting_pins();  // its state dies with the connection
+    const bool stateful = state_.holds_connection_state();  // it dies with the connection
     log_.warn("backend '{}' failed: {}{}", name, outcome.ec.message(), stateful ? " (session state lost)" : "");
     discard_lease();
     // An autocommit read that was routed to a replica and has sent the client nothing yet is
-    // retried once elsewhere: the death of a replica costs a reading client no error. (A read an
+    // retried elsewhere: the death of a replica costs a reading client no error. (A read an
     // application sent to the primary on purpose is not moved.)
     const bool routed_as_read = decision.reason == RouteReason::kRead || decision.reason == RouteReason::kFallbackToPrimary ||
                                 (decision.reason == RouteReason::kHint && decision.target == Target::kReplica);
-    const bool retryable = attempt == 0 && outcome.forwarded == 0 && !stateful && routed_as_read && statement != nullptr &&
+    const bool retryable = attempt < kMaxReadRetries && outcome.forwarded == 0 && !stateful && routed_as_read && statement != nullptr &&
                            statement->statement_class == StatementClass::kRead && statement->replica_safe &&
                            !state_.in_transaction() && state_.autocommit();
     if (retryable) {
-      avoid = failed_id;
+      avoid.push_back(failed_id);
       decision.target = Target::kReplica;
       continue;
     }

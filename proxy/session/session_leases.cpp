@@ -1,5 +1,7 @@
 // ClientSession: leasing backend connections from the worker's pool and bringing their state in
 // line with the session's.
+#include <algorithm>
+
 #include "proxy/mysql_errors.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/state_sync.hpp"
@@ -7,14 +9,20 @@
 namespace mysqlproxy::proxy {
 namespace {
 
+constexpr int kMaxAcquireAttempts = 3;  // two replicas and the primary
+
+bool contains(const std::vector<std::uint32_t>& ids, std::uint32_t id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
 std::optional<std::size_t> choose_backend(const PoolSnapshot& snap, ReplicaPicker& picker, Target target,
-                                          std::optional<std::uint32_t> avoid,
+                                          const std::vector<std::uint32_t>& avoid,
                                           const std::function<bool(const BackendStatus&)>& accept) {
   if (target == Target::kReplica) {
-    auto i = picker.pick(snap, [&](const BackendStatus& b) { return (!avoid || b.id != *avoid) && (!accept || accept(b)); });
+    auto i = picker.pick(snap, [&](const BackendStatus& b) { return !contains(avoid, b.id) && (!accept || accept(b)); });
     if (i) return i;
   }
-  if (snap.primary && (!avoid || snap.backends[*snap.primary].id != *avoid)) return snap.primary;
+  if (snap.primary && !contains(avoid, snap.backends[*snap.primary].id)) return snap.primary;
   return std::nullopt;
 }
 
@@ -41,10 +49,32 @@ void ClientSession::learn_identity(const BackendConnection& backend) {
   shared_.identity.set(ServerIdentity{version, backend.server_collation(), backend.server_caps()});
 }
 
-awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std::optional<std::uint32_t> avoid,
+awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std::vector<std::uint32_t> avoid,
                                        const BackendFilter& accept) {
-  if (lease_) co_return true;  // pinned: the session keeps its connection
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  if (lease_) {  // pinned: the session keeps its connection, unless the primary moved away from it
+    const auto snap = shared_.pool.get();
+    const BackendStatus* primary = snap->primary_status();
+    if (!lease_->on_primary || primary == nullptr || primary->id == lease_->connection->backend_id) co_return true;
+    if (state_.holds_connection_state()) {
+      // Its transaction (or locks, temporary tables) lives on the old primary, which takes no
+      // more writes: the session ends, as it would if that server had gone.
+      log_.warn("primary moved from '{}' to '{}' while the session held state there: ending it", lease_->backend_name,
+                primary->name);
+      co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
+                          "The primary moved from '" + lease_->backend_name + "' to '" + primary->name +
+                              "': this session's transaction was rolled back",
+                          err_seq);
+      discard_lease();
+      end_session_ = true;
+      co_return false;
+    }
+    log_.info("primary moved from '{}' to '{}': the session follows", lease_->backend_name, primary->name);
+    state_.drop_transient_pins();
+    release_lease();
+  }
+  // A backend that can't be reached is avoided while the others (and at last the primary) are
+  // tried: the monitor may not have seen it die yet.
+  for (int attempt = 0; attempt < kMaxAcquireAttempts; ++attempt) {
     const auto snap = shared_.pool.get();
     const auto index = choose_backend(*snap, worker_.picker, target, avoid, accept);
     if (!index) {
@@ -72,8 +102,8 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
         co_return false;
       }
       log_.warn("cannot reach backend '{}' at {}:{}: {}", b.name, b.host, b.port, got.failure.ec.message());
-      if (attempt == 0) {
-        avoid = b.id;  // another backend may take it
+      if (attempt + 1 < kMaxAcquireAttempts) {
+        avoid.push_back(b.id);  // another backend may take it
         continue;
       }
       co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
@@ -92,8 +122,8 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
       co_return false;
     }
     discard_lease();
-    if (attempt == 0) {
-      avoid = b.id;
+    if (attempt + 1 < kMaxAcquireAttempts) {
+      avoid.push_back(b.id);
       continue;
     }
     co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,

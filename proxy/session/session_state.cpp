@@ -44,10 +44,16 @@ constexpr std::array kTransientPins{PinReason::kLastInsertId, PinReason::kFoundR
 
 bool SessionState::only_transient_pins() const noexcept { return pins_.any() && !holds_lasting_pins(); }
 
-bool SessionState::holds_lasting_pins() const noexcept {
+SessionState::Pins SessionState::lasting_pins() const noexcept {
   Pins lasting = pins_;
   for (const PinReason r : kTransientPins) lasting.reset(static_cast<std::size_t>(r));
-  return lasting.any();
+  return lasting;
+}
+
+bool SessionState::holds_lasting_pins() const noexcept { return lasting_pins().any(); }
+
+bool SessionState::holds_connection_state() const noexcept {
+  return in_transaction_ || lasting_pins().reset(static_cast<std::size_t>(PinReason::kTransaction)).any();
 }
 
 void SessionState::drop_transient_pins() noexcept {

@@ -75,6 +75,10 @@ class SessionState {
   // Pinned for something that lives in the connection (a transaction, locks, temporary tables...)
   // and dies with it.
   [[nodiscard]] bool holds_lasting_pins() const noexcept;
+  // Something the client relies on would die with the connection: an open transaction, locks,
+  // temporary tables, a cursor... (autocommit off with no transaction open holds nothing: the
+  // setting is replayed on any connection).
+  [[nodiscard]] bool holds_connection_state() const noexcept;
 
   // ---- fed by the session after each command; each returns the pins it newly set ----
   std::bitset<static_cast<std::size_t>(PinReason::kCount)> after_query(const StatementTraits& s, std::string_view sql,
@@ -91,6 +95,7 @@ class SessionState {
  private:
   using Pins = std::bitset<static_cast<std::size_t>(PinReason::kCount)>;
   Pins set_pin(PinReason r, bool on) noexcept;
+  [[nodiscard]] Pins lasting_pins() const noexcept;
   void apply_status(const CommandResult& r, Pins& added) noexcept;
   void record_state(const StatementTraits& s, std::string_view sql, Pins& added);
 

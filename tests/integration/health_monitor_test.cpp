@@ -31,6 +31,8 @@
 #include "proxy/health/state_names.hpp"
 #include "support/client.hpp"
 #include "support/cluster_env.hpp"
+#include "support/hosts_entries.hpp"
+#include "support/tcp_forwarder.hpp"
 #include "support/test_env.hpp"
 
 namespace itest {
@@ -91,130 +93,6 @@ bool all_up(const PoolSnapshot& s) {
   }
   return !s.backends.empty();
 }
-
-// A TCP forwarder: connections to listen_host:port are relayed to 127.0.0.1:port. The cluster
-// binds 127.0.0.1 only; this makes one server reachable at a second loopback address.
-class TcpForwarder {
- public:
-  ~TcpForwarder() { stop(); }
-
-  bool start(const std::string& listen_host, int port, std::string* error) {
-    port_ = port;
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    ::inet_pton(AF_INET, listen_host.c_str(), &addr.sin_addr);
-    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(listener_, 16) != 0) {
-      *error = "cannot listen on " + listen_host + ":" + std::to_string(port) + ": " +
-               std::strerror(errno);
-      return false;
-    }
-    acceptor_ = std::thread([this] { accept_loop(); });
-    return true;
-  }
-
-  void stop() {
-    if (stopping_.exchange(true)) return;
-    if (acceptor_.joinable()) acceptor_.join();
-    std::vector<std::thread> pumps;
-    {
-      std::lock_guard lock(mu_);
-      pumps.swap(pumps_);
-    }
-    for (std::thread& t : pumps) t.join();
-    if (listener_ >= 0) ::close(listener_);
-  }
-
- private:
-  void accept_loop() {
-    while (!stopping_) {
-      pollfd p{listener_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int client = ::accept(listener_, nullptr, nullptr);
-      if (client < 0) continue;
-      int server = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(static_cast<std::uint16_t>(port_));
-      ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-      if (::connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(client);
-        ::close(server);
-        continue;
-      }
-      std::lock_guard lock(mu_);
-      pumps_.emplace_back([this, client, server] { pump(client, server); });
-    }
-  }
-
-  void pump(int a, int b) {
-    char buf[16384];
-    while (!stopping_) {
-      pollfd p[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
-      if (::poll(p, 2, 50) <= 0) continue;
-      bool done = false;
-      for (int i = 0; i < 2 && !done; ++i) {
-        if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-        ssize_t n = ::read(p[i].fd, buf, sizeof buf);
-        if (n <= 0 || ::write(p[1 - i].fd, buf, static_cast<size_t>(n)) != n) done = true;
-      }
-      if (done) break;
-    }
-    ::close(a);
-    ::close(b);
-  }
-
-  int port_ = 0;
-  int listener_ = -1;
-  std::atomic<bool> stopping_{false};
-  std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<std::thread> pumps_;
-};
-
-// Lines this test adds to /etc/hosts, tagged so they are removed again (also those a crashed
-// earlier run left behind). Only the tagged lines are touched; the file is rewritten in place
-// (it is often a bind mount, so no rename).
-class HostsEntries {
- public:
-  static constexpr const char* kPath = "/etc/hosts";
-  static constexpr const char* kTag = "# mysqlproxy-health-itest";
-
-  explicit HostsEntries(std::string name) : name_(std::move(name)) {}
-  ~HostsEntries() {
-    std::string ignored;
-    set({}, &ignored);
-  }
-
-  bool set(const std::vector<std::string>& addresses, std::string* error) {
-    std::ifstream in(kPath);
-    if (!in) {
-      *error = std::string("cannot read ") + kPath;
-      return false;
-    }
-    std::string kept;
-    for (std::string line; std::getline(in, line);) {
-      if (line.find(kTag) == std::string::npos) kept += line + "\n";
-    }
-    in.close();
-    for (const std::string& a : addresses) kept += a + " " + name_ + " " + kTag + "\n";
-    std::ofstream out(kPath, std::ios::trunc);
-    out << kept;
-    out.flush();
-    if (!out) {
-      *error = std::string("cannot write ") + kPath + " (the test needs root)";
-      return false;
-    }
-    return true;
-  }
-
- private:
-  std::string name_;
-};
 
 class HealthMonitorTest : public ::testing::Test {
  protected:

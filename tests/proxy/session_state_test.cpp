@@ -73,6 +73,23 @@ TEST(SessionState, AutocommitOffPinsAndBackOnReleases) {
   EXPECT_EQ(s.replay_log().size(), 2u) << "both are replayed, in order";
 }
 
+TEST(SessionState, WhatDiesWithTheConnection) {
+  EXPECT_FALSE(run({{"SELECT 1", ok()}}).holds_connection_state());
+  EXPECT_TRUE(run({{"BEGIN", ok(kInTrx)}}).holds_connection_state());
+  // Autocommit off with no transaction open: the setting is replayed anywhere.
+  auto off = run({{"SET autocommit = 0", ok(0)}});
+  EXPECT_TRUE(off.holds_lasting_pins());
+  EXPECT_FALSE(off.holds_connection_state());
+  off.after_query(classify_sql("INSERT INTO t VALUES (1)"), "INSERT INTO t VALUES (1)",
+                  ok(protocol::kServerStatusInTrans));
+  EXPECT_TRUE(off.holds_connection_state()) << "its first statement opened a transaction";
+  EXPECT_TRUE(run({{"CREATE TEMPORARY TABLE t (a INT)", ok()}}).holds_connection_state());
+  // Pins that last one statement hold nothing worth ending a session for.
+  auto insert = run({{"INSERT INTO t VALUES (1)", CommandResult{true, kIdle, 7, 0}}});
+  EXPECT_TRUE(insert.pinned_for(PinReason::kLastInsertId));
+  EXPECT_FALSE(insert.holds_connection_state());
+}
+
 TEST(SessionState, ErrorKeepsTheKnownTransactionState) {
   auto s = run({{"BEGIN", ok(kInTrx)}, {"INSERT INTO t VALUES (1)", CommandResult{false, std::nullopt, 0, 0}}});
   EXPECT_TRUE(s.in_transaction());

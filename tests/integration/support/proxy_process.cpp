@@ -96,12 +96,16 @@ std::string ProxyProcess::render_config() const {
   y << "listen: { address: 127.0.0.1, port: " << port_ << " }\n";
   y << "workers: " << options_.workers << "\n";
   y << "backends:\n";
-  y << "  - { name: " << options_.primary_node << ", host: " << cluster_.host
-    << ", port: " << cluster_.port_of(options_.primary_node) << ", role: primary }\n";
-  for (const char* node : {"primary", "replica1", "replica2"}) {
-    if (options_.primary_node == node) continue;
-    y << "  - { name: " << node << ", host: " << cluster_.host << ", port: " << cluster_.port_of(node)
-      << ", role: replica }\n";
+  if (!options_.backends.empty()) {
+    for (const std::string& b : options_.backends) y << "  - " << b << "\n";
+  } else {
+    y << "  - { name: " << options_.primary_node << ", host: " << cluster_.host
+      << ", port: " << cluster_.port_of(options_.primary_node) << ", role: primary }\n";
+    for (const char* node : {"primary", "replica1", "replica2"}) {
+      if (options_.primary_node == node) continue;
+      y << "  - { name: " << node << ", host: " << cluster_.host << ", port: " << cluster_.port_of(node)
+        << ", role: replica }\n";
+    }
   }
   y << "users:\n";
   y << "  - { name: app, password: app-pass }\n";
@@ -112,7 +116,8 @@ std::string ProxyProcess::render_config() const {
   y << "routing: { consistency: " << options_.consistency << ", consistency_timeout: " << options_.consistency_timeout
     << " }\n";
   if (!options_.pool.empty()) y << "pool: " << options_.pool << "\n";
-  y << "health: { user: monitor, password: monitor-pass, interval: " << options_.health_interval << " }\n";
+  y << "health: { user: monitor, password: monitor-pass, interval: " << options_.health_interval
+    << (options_.health_extra.empty() ? "" : ", " + options_.health_extra) << " }\n";
   return y.str();
 }
 

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "support/cluster_env.hpp"
 
@@ -41,6 +42,11 @@ struct ProxyOptions {
   std::string consistency_timeout = "5s";
   std::string pool;  // a YAML flow mapping for the pool section, e.g. "{ max_connections_per_backend: 2 }"
   std::string health_interval = "500ms";
+  // More fields of the health mapping, e.g. "max_replication_lag: 1s, heartbeat: { enabled: true }".
+  std::string health_extra;
+  // The backends sequence as YAML flow mappings, one per entry; empty = primary_node and the
+  // other two nodes as replicas.
+  std::vector<std::string> backends;
 };
 
 class ProxyProcess {
