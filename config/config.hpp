@@ -64,6 +64,8 @@ struct TimeoutsConfig {
   std::chrono::milliseconds idle = std::chrono::hours(8);
   // Longest wait for a backend's answer; 0 = no limit.
   std::chrono::milliseconds query = std::chrono::milliseconds(0);
+  // On SIGTERM, how long open sessions may go on to finish their transaction; 0 = close at once.
+  std::chrono::milliseconds drain = std::chrono::seconds(30);
 };
 
 struct LoggingConfig {
@@ -111,6 +113,15 @@ struct PoolConfig {
   std::uint32_t max_prepared_statements = 256;  // per backend connection, LRU, 1..65535
 };
 
+struct AdminConfig {
+  bool enabled = true;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 9180;
+  // Bearer token the POST endpoints require (resolved from token / token_env / token_file);
+  // "" = those endpoints are off.
+  std::string token;
+};
+
 struct Config {
   ListenConfig listen;
   std::uint32_t workers = 0;                  // 0 = one per core
@@ -123,6 +134,7 @@ struct Config {
   HealthConfig health;
   RoutingConfig routing;
   PoolConfig pool;
+  AdminConfig admin;
   std::string source;  // file path (or source name) it was loaded from; prefixes error messages
 };
 

@@ -15,15 +15,16 @@ namespace {
 
 using Error = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 11> kTopLevelKeys = {
+constexpr std::array<std::string_view, 12> kTopLevelKeys = {
     "listen", "workers", "server_version", "max_packet_size", "backends", "users", "timeouts",
-    "logging", "health", "routing", "pool",
+    "logging", "health", "routing", "pool", "admin",
 };
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 5> kBackendKeys = {"name", "host", "port", "role", "weight"};
 constexpr std::array<std::string_view, 4> kUserKeys = {"name", "password", "password_env",
                                                        "password_file"};
-constexpr std::array<std::string_view, 4> kTimeoutKeys = {"connect", "handshake", "idle", "query"};
+constexpr std::array<std::string_view, 5> kTimeoutKeys = {"connect", "handshake", "idle", "query",
+                                                          "drain"};
 constexpr std::array<std::string_view, 2> kLoggingKeys = {"level", "format"};
 constexpr std::array<std::string_view, 13> kHealthKeys = {
     "interval", "timeout", "user", "password", "password_env", "password_file",
@@ -37,6 +38,9 @@ constexpr std::array<std::string_view, 5> kRoutingKeys = {
 };
 constexpr std::array<std::string_view, 4> kPoolKeys = {
     "max_connections_per_backend", "acquire_timeout", "idle_timeout", "max_prepared_statements"};
+
+constexpr std::array<std::string_view, 6> kAdminKeys = {
+    "enabled", "address", "port", "token", "token_env", "token_file"};
 
 constexpr std::array kRoles = {BackendRole::kPrimary, BackendRole::kReplica};
 constexpr std::array kFormats = {LogFormat::kText, LogFormat::kJson};
@@ -108,7 +112,8 @@ Error read_timeouts(const Context& ctx, const Field& field, TimeoutsConfig& out)
   if (auto e = map->get_duration("connect", out.connect, /*allow_zero=*/false)) return e;
   if (auto e = map->get_duration("handshake", out.handshake, /*allow_zero=*/false)) return e;
   if (auto e = map->get_duration("idle", out.idle, /*allow_zero=*/true)) return e;
-  return map->get_duration("query", out.query, /*allow_zero=*/true);
+  if (auto e = map->get_duration("query", out.query, /*allow_zero=*/true)) return e;
+  return map->get_duration("drain", out.drain, /*allow_zero=*/true);
 }
 
 Error read_logging(const Context& ctx, const Field& field, LoggingConfig& out) {
@@ -182,6 +187,18 @@ Error read_pool(const Context& ctx, const Field& field, PoolConfig& out) {
                           kMaxPreparedStatements);
 }
 
+Error read_admin(const Context& ctx, const Field& field, AdminConfig& out) {
+  auto map = ctx.reader.mapping(field, kAdminKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_bool("enabled", out.enabled)) return e;
+  if (auto e = map->get_string("address", out.address)) return e;
+  if (auto e = map->get_integer("port", out.port, kMinPort, kMaxPort)) return e;
+  auto token = read_optional_secret(*map, "token", ctx.base_dir);
+  if (!token) return token.error();
+  if (*token) out.token = std::move(**token);
+  return std::nullopt;
+}
+
 // Absent sections keep their defaults.
 template <class T>
 Error read_section(const Context& ctx, const Mapping& top, std::string_view key, T& out,
@@ -206,7 +223,8 @@ Error read_config(const Context& ctx, const Field& root, Config& out) {
   if (auto e = read_section(ctx, *top, "logging", out.logging, read_logging)) return e;
   if (auto e = read_section(ctx, *top, "health", out.health, read_health)) return e;
   if (auto e = read_section(ctx, *top, "routing", out.routing, read_routing)) return e;
-  return read_section(ctx, *top, "pool", out.pool, read_pool);
+  if (auto e = read_section(ctx, *top, "pool", out.pool, read_pool)) return e;
+  return read_section(ctx, *top, "admin", out.admin, read_admin);
 }
 
 Result<Config> load(std::string_view yaml, std::string source,

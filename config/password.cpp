@@ -1,6 +1,5 @@
 #include "config/password.hpp"
 
-#include <algorithm>
 #include <cstdlib>
 
 #include "config/read_file.hpp"
@@ -8,13 +7,16 @@
 namespace mysqlproxy::config {
 namespace {
 
-constexpr std::string_view kExactlyOne =
-    "(set exactly one of password, password_env, password_file)";
-constexpr std::string_view kAtMostOne =
-    "(set at most one of password, password_env, password_file)";
+std::string rule(std::string_view how_many, std::string_view base) {
+  const std::string b(base);
+  return "(set " + std::string(how_many) + " of " + b + ", " + b + "_env, " + b + "_file)";
+}
 
-bool is_password_source(std::string_view key) {
-  return std::ranges::find(kPasswordSources, key) != kPasswordSources.end();
+// `base`, `base_env` or `base_file`.
+bool is_source_of(std::string_view key, std::string_view base) {
+  if (!key.starts_with(base)) return false;
+  key.remove_prefix(base.size());
+  return key.empty() || key == "_env" || key == "_file";
 }
 
 Result<std::string> from_env(const Reader& reader, const Field& field, const std::string& name) {
@@ -44,13 +46,14 @@ Result<std::string> from_file(const Reader& reader, const Field& field, const st
 }
 
 // The one password entry of `owner`, nullptr when there is none, or a conflict error.
-Result<const Mapping::Entry*> find_source(const Mapping& owner, std::string_view rule) {
+Result<const Mapping::Entry*> find_source(const Mapping& owner, std::string_view base,
+                                          const std::string& rule) {
   const Mapping::Entry* source = nullptr;
   for (const Mapping::Entry& entry : owner.entries()) {
-    if (!is_password_source(entry.key)) continue;
+    if (!is_source_of(entry.key, base)) continue;
     if (source != nullptr) {
       return owner.reader().error(entry.key_mark, entry.value.path,
-                                  "conflicts with " + source->key + " " + std::string(rule));
+                                  "conflicts with " + source->key + " " + rule);
     }
     source = &entry;
   }
@@ -61,30 +64,36 @@ Result<std::string> resolve(const Reader& reader, const Mapping::Entry& source,
                             const std::filesystem::path& base_dir) {
   auto text = reader.string(source.value);
   if (!text) return text.error();
-  if (source.key == "password_env") return from_env(reader, source.value, *text);
-  if (source.key == "password_file") return from_file(reader, source.value, *text, base_dir);
+  if (source.key.ends_with("_env")) return from_env(reader, source.value, *text);
+  if (source.key.ends_with("_file")) return from_file(reader, source.value, *text, base_dir);
   return text;
 }
 
 }  // namespace
 
 Result<std::string> read_password(const Mapping& user, const std::filesystem::path& base_dir) {
-  auto source = find_source(user, kExactlyOne);
+  const std::string exactly_one = rule("exactly one", "password");
+  auto source = find_source(user, "password", exactly_one);
   if (!source) return source.error();
   if (*source == nullptr) {
-    return user.reader().error(user.self(), "missing password " + std::string(kExactlyOne));
+    return user.reader().error(user.self(), "missing password " + exactly_one);
   }
   return resolve(user.reader(), **source, base_dir);
 }
 
-Result<std::optional<std::string>> read_optional_password(const Mapping& owner,
-                                                          const std::filesystem::path& base_dir) {
-  auto source = find_source(owner, kAtMostOne);
+Result<std::optional<std::string>> read_optional_secret(const Mapping& owner, std::string_view base,
+                                                        const std::filesystem::path& base_dir) {
+  auto source = find_source(owner, base, rule("at most one", base));
   if (!source) return source.error();
   if (*source == nullptr) return std::optional<std::string>();
-  auto password = resolve(owner.reader(), **source, base_dir);
-  if (!password) return password.error();
-  return std::optional<std::string>(std::move(*password));
+  auto secret = resolve(owner.reader(), **source, base_dir);
+  if (!secret) return secret.error();
+  return std::optional<std::string>(std::move(*secret));
+}
+
+Result<std::optional<std::string>> read_optional_password(const Mapping& owner,
+                                                          const std::filesystem::path& base_dir) {
+  return read_optional_secret(owner, "password", base_dir);
 }
 
 }  // namespace mysqlproxy::config

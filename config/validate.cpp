@@ -76,7 +76,8 @@ class Checker {
     const TimeoutsConfig& t = config_.timeouts;
     for (auto [name, value, may_be_zero] :
          {std::tuple{"connect", t.connect, false}, std::tuple{"handshake", t.handshake, false},
-          std::tuple{"idle", t.idle, true}, std::tuple{"query", t.query, true}}) {
+          std::tuple{"idle", t.idle, true}, std::tuple{"query", t.query, true},
+          std::tuple{"drain", t.drain, true}}) {
       if (auto e = check_duration("timeouts." + std::string(name), value, may_be_zero)) return e;
     }
     if (std::ranges::find(kLogLevels, config_.logging.level) == kLogLevels.end()) {
@@ -126,6 +127,19 @@ class Checker {
                        kMaxPreparedStatements);
   }
 
+  std::optional<ConfigError> check_admin() const {
+    const AdminConfig& a = config_.admin;
+    if (!a.enabled) return std::nullopt;
+    if (a.address.empty()) return fail("admin.address", "must not be empty");
+    if (a.port == 0) return fail("admin.port", "must be 1..65535, got 0");
+    if (a.port == config_.listen.port && (a.address == config_.listen.address ||
+                                          a.address == "0.0.0.0" ||
+                                          config_.listen.address == "0.0.0.0")) {
+      return fail("admin.port", "is the port clients connect to (listen.port)");
+    }
+    return std::nullopt;
+  }
+
  private:
   std::optional<ConfigError> check_duration(const std::string& path,
                                             std::chrono::milliseconds value,
@@ -156,7 +170,8 @@ class Checker {
 Result<void> validate_config(const Config& config, const SourceMap& marks) {
   Checker checker(config, marks);
   for (auto check : {&Checker::check_backends, &Checker::check_users, &Checker::check_limits,
-                     &Checker::check_health, &Checker::check_routing_and_pool}) {
+                     &Checker::check_health, &Checker::check_routing_and_pool,
+                     &Checker::check_admin}) {
     if (auto error = (checker.*check)()) return *error;
   }
   return {};

@@ -1,6 +1,8 @@
-// mysql-proxy: a MySQL wire-protocol proxy. Loads the config, starts the workers, and runs until
-// SIGINT or SIGTERM.
+// mysql-proxy: a MySQL wire-protocol proxy. Loads the config and runs the proxy (ProxyRuntime)
+// until SIGTERM or SIGINT; SIGHUP reloads the config.
 #include <csignal>
+#include <cstdlib>
+#include <functional>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -11,10 +13,7 @@
 
 #include "config/load.hpp"
 #include "proxy/logging.hpp"
-#include "proxy/health/health_monitor.hpp"
-#include "proxy/server/identity_probe.hpp"
-#include "proxy/server/server.hpp"
-#include "proxy/session/session_context.hpp"
+#include "proxy/server/proxy_runtime.hpp"
 
 namespace {
 
@@ -70,35 +69,31 @@ int main(int argc, char** argv) {
   auto cfg = std::make_shared<const config::Config>(std::move(*loaded));
   proxy::setup_logging(cfg->logging);
 
-  proxy::SharedState shared(cfg);
-  // Publishes the pool as configured at once; checks refine it from start() on.
-  proxy::HealthMonitor monitor(cfg, shared.pool);
-  proxy::probe_identity(*cfg, shared.identity);
-
-  const unsigned workers = cfg->workers ? cfg->workers : std::max(1u, std::thread::hardware_concurrency());
-  proxy::Server server(shared, workers);
-  if (auto ec = server.listen(cfg->listen.address, cfg->listen.port)) {
-    spdlog::critical("cannot listen on {}:{}: {}", cfg->listen.address, cfg->listen.port, ec.message());
-    return 1;
-  }
-  monitor.start();
-  server.start();
-  spdlog::info("mysql-proxy {} listening on {}:{} with {} workers, presenting server version '{}'", MYSQLPROXY_VERSION,
-               cfg->listen.address, server.bound_port(), workers, shared.identity.get()->version);
-
+  proxy::ProxyRuntime runtime(args.config_path, cfg);
+  // SIGHUP reloads; SIGTERM/SIGINT drain and stop (a second one stops at once).
   proxy::asio::io_context signals_io(1);
-  proxy::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  signals.async_wait([&](const proxy::error_code& ec, int sig) {
+  proxy::asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
+  int stops = 0;
+  std::function<void(const proxy::error_code&, int)> on_signal = [&](const proxy::error_code& ec, int sig) {
     if (ec) return;
-    spdlog::info("signal {}: shutting down", sig);
-    server.stop();
-  });
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP: reloading {}", args.config_path);
+      runtime.reload();
+    } else if (++stops == 1) {
+      spdlog::info("signal {}: draining, then stopping", sig);
+      runtime.request_stop();
+    } else {
+      spdlog::warn("signal {} again: stopping now", sig);
+      std::_Exit(1);
+    }
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
   std::thread signal_thread([&] { signals_io.run(); });
-  server.join();
-  monitor.stop();
+  const int code = runtime.run();
   signals_io.stop();
   signal_thread.join();
-  spdlog::info("stopped");
+  spdlog::info("exiting with code {}", code);
   spdlog::shutdown();
-  return 0;
+  return code;
 }

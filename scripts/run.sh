@@ -7,6 +7,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 STATE=${STACK_DIR:-$ROOT/.state}
 PROXY_PORT=${PROXY_PORT:-6033}
+ADMIN_PORT=${ADMIN_PORT:-9180}
+# POSTs to the admin API (drain, enable, reload) need this bearer token.
+export MYSQL_PROXY_ADMIN_TOKEN=${MYSQL_PROXY_ADMIN_TOKEN:-local-admin-token}
 
 "$ROOT/scripts/setup.sh"
 "$ROOT/scripts/build.sh"
@@ -29,6 +32,7 @@ users:
   - { name: app2, password: app2-pass }
 logging: { level: info, format: text }
 health: { user: monitor, password: monitor-pass }
+admin: { address: 127.0.0.1, port: $ADMIN_PORT, token_env: MYSQL_PROXY_ADMIN_TOKEN }
 YAML
 
 "$BUILD_DIR/proxy/mysql-proxy" --config "$STATE/proxy.yaml" &
@@ -46,6 +50,8 @@ Local stack is up:
   mysql-proxy   mariadb -h127.0.0.1 -P$PROXY_PORT -uapp -papp-pass demo
   primary       127.0.0.1:$CLUSTER_PRIMARY_PORT
   replicas      127.0.0.1:$CLUSTER_REPLICA1_PORT, 127.0.0.1:$CLUSTER_REPLICA2_PORT
+  admin API     curl http://127.0.0.1:$ADMIN_PORT/api/v1/pool   (metrics: /metrics)
+                curl -X POST -H "Authorization: Bearer $MYSQL_PROXY_ADMIN_TOKEN" http://127.0.0.1:$ADMIN_PORT/api/v1/reload
   state         $STATE
 Press Ctrl-C to stop everything.
 INFO

@@ -5,6 +5,15 @@
 namespace mysqlproxy::proxy {
 namespace {
 
+// in_use_ has one writer (the worker's thread): a plain load and store, no locked instruction.
+void bump(std::atomic<std::uint32_t>& n, int by) noexcept {
+  n.store(static_cast<std::uint32_t>(static_cast<int>(n.load(std::memory_order_relaxed)) + by),
+          std::memory_order_relaxed);
+}
+
+}  // namespace
+namespace {
+
 constexpr std::size_t kScanLimit = 16;  // idle connections examined for the best state match
 constexpr auto kWaitStep = std::chrono::milliseconds(5);
 constexpr auto kStaleAfter = std::chrono::seconds(1);
@@ -111,7 +120,7 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
     const std::size_t slot = slot_for(req.key);  // re-find: the vector may have grown while we waited
     if (auto c = take_idle(slots_[slot], req)) {
       c->pool_slot = slot;
-      ++in_use_[id % kMaxBackends];
+      bump(in_use_[id % kMaxBackends], +1);
       result.connection = std::move(c);
       co_return result;
     }
@@ -134,29 +143,33 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
   opened.connection->backend_id = id;
   opened.connection->statements().set_capacity(max_statements_);
   opened.connection->pool_slot = slot_for(req.key);
-  ++in_use_[id % kMaxBackends];
+  bump(in_use_[id % kMaxBackends], +1);
   result.connection = std::move(opened.connection);
   co_return result;
 }
 
 void BackendPool::release(std::unique_ptr<BackendConnection> c) {
-  --in_use_[c->backend_id % kMaxBackends];
+  bump(in_use_[c->backend_id % kMaxBackends], -1);
   c->idle_since = std::chrono::steady_clock::now();
   slots_[c->pool_slot].idle.push_back(std::move(c));
 }
 
 void BackendPool::discard(std::unique_ptr<BackendConnection> c) {
-  --in_use_[c->backend_id % kMaxBackends];
+  bump(in_use_[c->backend_id % kMaxBackends], -1);
   close_counted(*c);
 }
 
 BackendPool::Stats BackendPool::stats(std::uint32_t backend_id) const {
   Stats s;
-  s.in_use = in_use_[backend_id % kMaxBackends];
+  s.in_use = in_use(backend_id);
   for (const auto& slot : slots_) {
     if (slot.key.backend_id == backend_id) s.idle += static_cast<std::uint32_t>(slot.idle.size());
   }
   return s;
+}
+
+std::uint32_t BackendPool::in_use(std::uint32_t backend_id) const noexcept {
+  return in_use_[backend_id % kMaxBackends].load(std::memory_order_relaxed);
 }
 
 }  // namespace mysqlproxy::proxy

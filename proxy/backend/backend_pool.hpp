@@ -87,7 +87,9 @@ class BackendPool {
     std::uint32_t idle = 0;
     std::uint32_t in_use = 0;
   };
-  [[nodiscard]] Stats stats(std::uint32_t backend_id) const;
+  [[nodiscard]] Stats stats(std::uint32_t backend_id) const;  // the worker's thread only
+  // Connections to the backend leased out right now; safe to read from any thread.
+  [[nodiscard]] std::uint32_t in_use(std::uint32_t backend_id) const noexcept;
 
  private:
   struct Slot {
@@ -101,7 +103,7 @@ class BackendPool {
 
   ConnectionCounters& counters_;
   std::vector<Slot> slots_;
-  std::array<std::uint32_t, kMaxBackends> in_use_{};
+  std::array<std::atomic<std::uint32_t>, kMaxBackends> in_use_{};
   std::int32_t max_per_backend_;
   std::chrono::milliseconds acquire_timeout_;
   std::chrono::milliseconds idle_timeout_;

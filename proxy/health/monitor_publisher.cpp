@@ -73,6 +73,8 @@ void publish_pass(MonitorState& state, PublisherMemory& memory, bool force) {
       v.name_sharing = sharing[i];
       v.vanished = e->vanished;
       v.last = e->last;
+      v.checks = e->checks;
+      v.checks_failed = e->checks_failed;
       RoleObservation& r = roles.emplace_back();
       r.checked = e->last.has_value() && !e->vanished;
       r.reachable = e->last && !e->last->failed();

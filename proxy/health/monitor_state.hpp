@@ -47,6 +47,7 @@ struct Endpoint {
   BackendStateMachine machine;
   std::optional<CheckResult> last;
   std::uint64_t checks = 0;
+  std::uint64_t checks_failed = 0;
   bool vanished = false;  // DRAINING until drop_at, then removed
   std::chrono::steady_clock::time_point drop_at{};
 

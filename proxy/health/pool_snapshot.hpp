@@ -33,6 +33,8 @@ struct BackendStatus {
   std::chrono::system_clock::time_point last_check{};
   std::chrono::microseconds check_duration{0};
   std::string last_error;             // empty when the last check passed
+  std::uint64_t checks = 0;           // health checks run since it joined
+  std::uint64_t checks_failed = 0;
 };
 
 struct PoolSnapshot {

@@ -25,6 +25,8 @@ std::shared_ptr<const PoolSnapshot> build_snapshot(std::span<const EndpointView>
     s.port = e->key.port;
     s.weight = e->weight;
     s.state = e->vanished ? BackendState::kDraining : e->state;
+    s.checks = e->checks;
+    s.checks_failed = e->checks_failed;
     bool is_primary = primary_id && e->id == *primary_id && !e->vanished;
     s.role = is_primary ? BackendRole::kPrimary : BackendRole::kReplica;
     if (is_primary) snapshot->primary = snapshot->backends.size() - 1;

@@ -20,6 +20,8 @@ struct EndpointView {
   std::size_t name_sharing = 1;     // see name_sharing() in discovery.hpp
   bool vanished = false;            // gone from DNS or from the config: published as DRAINING
   std::optional<CheckResult> last;  // the latest check, if any ran yet
+  std::uint64_t checks = 0;         // run so far
+  std::uint64_t checks_failed = 0;  // of them, failed (not reached, timed out, refused)
 };
 
 // Backends in config order (a discovered backend's addresses in address order), roles as

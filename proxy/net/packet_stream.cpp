@@ -20,12 +20,13 @@ awaitable<protocol::Result<protocol::Packet>> PacketStream::read_packet() {
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()), kUseTuple);
     if (ec) co_return ec;
     decoder_.commit(n);
+    if (bytes_in_ != nullptr) bytes_in_->inc(n);
   }
 }
 
 awaitable<error_code> PacketStream::write(std::span<const std::uint8_t> bytes) {
   auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), kUseTuple);
-  (void)n;
+  if (bytes_out_ != nullptr) bytes_out_->inc(n);
   co_return ec;
 }
 

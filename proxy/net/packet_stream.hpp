@@ -7,6 +7,7 @@
 
 #include "protocol/errors.hpp"
 #include "protocol/packet_decoder.hpp"
+#include "proxy/metrics/metrics.hpp"
 #include "proxy/net/asio.hpp"
 
 namespace mysqlproxy::proxy {
@@ -23,6 +24,12 @@ class PacketStream {
   // the sequence.
   awaitable<error_code> write_packet(std::span<const std::uint8_t> payload, std::uint8_t seq);
 
+  // Counts the bytes read and written from now on (client streams: the traffic metrics).
+  void count_bytes(metrics::Counter* in, metrics::Counter* out) noexcept {
+    bytes_in_ = in;
+    bytes_out_ = out;
+  }
+
   protocol::PacketDecoder& decoder() noexcept { return decoder_; }
   tcp::socket& socket() noexcept { return socket_; }
   void close() noexcept;
@@ -32,6 +39,8 @@ class PacketStream {
   tcp::socket socket_;
   protocol::PacketDecoder decoder_;
   std::vector<std::uint8_t> out_;
+  metrics::Counter* bytes_in_ = nullptr;
+  metrics::Counter* bytes_out_ = nullptr;
 };
 
 }  // namespace mysqlproxy::proxy

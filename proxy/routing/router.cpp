@@ -26,6 +26,7 @@ std::string_view to_string(RouteReason r) noexcept {
     case RouteReason::kFallbackToPrimary: return "fallback_to_primary";
     case RouteReason::kNoReplica: return "no_replica";
     case RouteReason::kSessionState: return "session_state";
+    case RouteReason::kConsistencyWait: return "consistency_wait";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class RouteReason : std::uint8_t {  // also a metric label: keep the set sm
   kFallbackToPrimary,    // a read, but no replica can take it
   kNoReplica,            // a read, no replica, and fallback is off: the session answers an error
   kSessionState,         // SET / USE: run on the primary, replayed elsewhere when needed
+  kConsistencyWait,      // a read that waited for a replica to apply the write it must see (set by the session)
 };
 
 [[nodiscard]] std::string_view to_string(RouteReason r) noexcept;

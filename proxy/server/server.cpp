@@ -70,6 +70,7 @@ awaitable<void> Server::accept_loop(Worker& worker) {
       co_await pause.async_wait(kUseTuple);
       continue;
     }
+    proxy_metrics().clients_accepted.inc();
     asio::co_spawn(worker.io, run_client_session(std::move(socket), worker.context), log_exception);
   }
 }
@@ -89,6 +90,39 @@ awaitable<void> Server::sweep_loop(Worker& worker) {
       return false;
     });
   }
+}
+
+void Server::drain() {
+  for (auto& w : workers_) {
+    asio::post(w->io, [&w = *w] {
+      error_code ignored;
+      if (w.acceptor) w.acceptor->close(ignored);
+      // drain() may end a session, which then leaves the set: iterate over a copy.
+      const std::vector<WorkerSession*> sessions(w.context.sessions.begin(), w.context.sessions.end());
+      for (WorkerSession* s : sessions) s->drain();
+    });
+  }
+}
+
+void Server::close_sessions() {
+  for (auto& w : workers_) {
+    asio::post(w->io, [&w = *w] {
+      const std::vector<WorkerSession*> sessions(w.context.sessions.begin(), w.context.sessions.end());
+      for (WorkerSession* s : sessions) s->force_close();
+    });
+  }
+}
+
+void Server::update_config(std::shared_ptr<const config::Config> cfg) {
+  for (auto& w : workers_) {
+    asio::post(w->io, [&w = *w, cfg] { w.context.pool.update_config(*cfg); });
+  }
+}
+
+std::uint32_t Server::in_use(std::uint32_t backend_id) const noexcept {
+  std::uint32_t n = 0;
+  for (const auto& w : workers_) n += w->context.pool.in_use(backend_id);
+  return n;
 }
 
 void Server::stop() {

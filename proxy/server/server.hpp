@@ -19,9 +19,18 @@ class Server {
   // Binds the listener on every worker; returns the error if the address can't be bound.
   error_code listen(const std::string& address, std::uint16_t port);
   void start();
+  // SIGTERM: stop accepting; idle sessions outside a transaction end now, the others when their
+  // transaction ends.
+  void drain();
+  // The drain timeout passed: end every session now.
+  void close_sessions();
+  // Every worker's pool takes the reloaded limits (pool sizes, timeouts) for new connections.
+  void update_config(std::shared_ptr<const config::Config> cfg);
   void stop();  // stops accepting and ends every worker
   void join();
   [[nodiscard]] std::uint16_t bound_port() const noexcept { return bound_port_; }
+  // Connections to a backend leased out right now, over all workers; any thread.
+  [[nodiscard]] std::uint32_t in_use(std::uint32_t backend_id) const noexcept;
 
  private:
   struct Worker {

@@ -43,6 +43,7 @@ ClientSession::ClientSession(tcp::socket socket, WorkerContext& worker)
     : worker_(worker),
       shared_(worker.shared),
       config_(shared_.config.get()),
+      config_version_(shared_.config.version()),
       client_(std::move(socket), config_->max_packet_size),
       log_(shared_.next_session_id.fetch_add(1, std::memory_order_relaxed)),
       idle_(client_.socket().get_executor(), client_.socket(), config_->timeouts.idle),
@@ -52,6 +53,7 @@ ClientSession::ClientSession(tcp::socket socket, WorkerContext& worker)
 awaitable<void> ClientSession::run() {
   error_code ignored;
   client_.socket().set_option(tcp::no_delay(true), ignored);
+  client_.count_bytes(&proxy_metrics().client_bytes_received, &proxy_metrics().client_bytes_sent);
   peer_ = peer_host_of(client_.socket());
   log_.debug("connection from {}", peer_);
   const bool logged_in = co_await login();
@@ -60,14 +62,17 @@ awaitable<void> ClientSession::run() {
     co_return;
   }
   shared_.active_sessions.fetch_add(1, std::memory_order_relaxed);
+  worker_.sessions.insert(this);
+  draining_ = shared_.draining.load(std::memory_order_relaxed);
   idle_.start();
-  for (;;) {
+  while (!(draining_ && !state_.in_transaction())) {
     client_.decoder().expect_seq(0);  // every command starts a new exchange
     auto command = co_await client_.read_packet();
     if (!command) {
       if (command.error().category() == protocol::protocol_category()) {
         log_.info("client protocol error: {}", command.error().message());
         const auto& e = command.error() == protocol::ProtocolErrc::kPacketTooLarge ? kErrNetPacketTooLarge : kErrHandshake;
+        count_error(ErrorKind::kProtocol);
         co_await send_error(client_, e.code, e.sql_state, command.error().message(), client_.decoder().expected_seq());
       } else if (idle_.expired()) {
         log_.info("closing idle session");
@@ -77,10 +82,14 @@ awaitable<void> ClientSession::run() {
       break;
     }
     idle_.busy();
+    in_command_ = true;
+    if (shared_.config.version() != config_version_) refresh_config();
     const bool keep_going = co_await handle(*command);
+    in_command_ = false;
     idle_.idle();
     if (!keep_going || end_session_) break;
   }
+  worker_.sessions.erase(this);
   // A pinned connection may hold a transaction, locks or temporary tables: don't reuse it as is.
   if (lease_) {
     if (state_.pinned()) lease_->connection->carried().tainted = true;
@@ -91,6 +100,32 @@ awaitable<void> ClientSession::run() {
   log_.debug("session ended");
 }
 
+void ClientSession::refresh_config() {
+  config_version_ = shared_.config.version();
+  auto next = shared_.config.get();
+  // A user removed by the reload keeps its open sessions (as on a server): the old config,
+  // which holds its entry, stays alive with the session.
+  if (const config::UserConfig* user = config::find_user(*next, login_.user->name)) {
+    login_.user = user;
+    user_owner_.reset();
+  } else if (!user_owner_) {
+    user_owner_ = config_;
+  }
+  config_ = std::move(next);
+  policy_ = policy_from(*config_);
+  consistency_ = config_->routing.consistency;
+}
+
+void ClientSession::drain() {
+  draining_ = true;
+  if (!in_command_ && !state_.in_transaction()) force_close();
+}
+
+void ClientSession::force_close() {
+  error_code ignored;
+  client_.socket().close(ignored);
+}
+
 awaitable<bool> ClientSession::login() {
   Deadline deadline(client_.socket().get_executor(), client_.socket());
   deadline.arm(config_->timeouts.handshake);
@@ -98,6 +133,7 @@ awaitable<bool> ClientSession::login() {
   auto login = co_await accept_client(client_, settings, log_);
   if (!login) {
     if (deadline.expired()) log_.info("handshake timed out");
+    proxy_metrics().clients_rejected.with({deadline.expired() ? "handshake_timeout" : "login_failed"}).inc();
     co_return false;
   }
   login_ = std::move(*login);
@@ -106,7 +142,10 @@ awaitable<bool> ClientSession::login() {
   // backend that takes reads, so a wrong one fails the login (1049) as on a server.
   if (!login_.database.empty()) {
     const bool database_ok = co_await acquire(Target::kReplica, login_.next_seq);
-    if (!database_ok) co_return false;
+    if (!database_ok) {
+      proxy_metrics().clients_rejected.with({"database_refused"}).inc();
+      co_return false;
+    }
     release_lease();
   }
   deadline.cancel();
@@ -143,6 +182,7 @@ awaitable<bool> ClientSession::handle(const protocol::Packet& command) {
       break;
   }
   if (is_refused_command(kind)) {
+    count_error(ErrorKind::kProtocol);
     co_await send_error(client_, kErrUnknownCommand.code, kErrUnknownCommand.sql_state, "Unknown command", command.next_seq);
     co_return true;
   }
@@ -184,6 +224,7 @@ void ClientSession::forget_session_state() {
 awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   auto request = protocol::decode_com_change_user(command.payload, login_.caps);
   if (!request) {
+    count_error(ErrorKind::kProtocol);
     co_await send_error(client_, kErrHandshake.code, kErrHandshake.sql_state, "Bad COM_CHANGE_USER packet", command.next_seq);
     co_return false;
   }
@@ -206,7 +247,9 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     co_return !ec;
   }
   const ClientLogin previous = login_;
+  const auto previous_owner = user_owner_;
   login_.user = user;
+  user_owner_.reset();
   if (request->character_set != 0) login_.collation = static_cast<std::uint8_t>(request->character_set);
   if (!request->attributes.empty()) login_.attributes = std::move(request->attributes);
   state_ = SessionState(request->database, login_.caps.has(protocol::kClientMultiStatements));
@@ -214,6 +257,7 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     const bool database_ok = co_await acquire(Target::kReplica, reauth.next_seq);
     if (!database_ok) {
       login_ = previous;  // the error went to the client; the old identity stays
+      user_owner_ = previous_owner;
       state_ = SessionState(old_schema, login_.caps.has(protocol::kClientMultiStatements));
       co_return true;
     }

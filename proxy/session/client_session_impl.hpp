@@ -43,10 +43,14 @@ struct CommandHooks {
   std::optional<std::uint32_t> prepare_id;
 };
 
-class ClientSession {
+class ClientSession final : public WorkerSession {
  public:
   ClientSession(tcp::socket socket, WorkerContext& worker);
+  ClientSession(const ClientSession&) = delete;
+  ClientSession& operator=(const ClientSession&) = delete;
   awaitable<void> run();
+  void drain() override;
+  void force_close() override;
 
  private:
   // ---- client_session.cpp ----
@@ -58,6 +62,8 @@ class ClientSession {
   awaitable<bool> send_ok(std::uint8_t seq);
   // Forgets what the session set up (COM_RESET_CONNECTION, COM_CHANGE_USER); the schema stays.
   void forget_session_state();
+  // A reload happened: take the new config (routing policy, users, timeouts for what comes next).
+  void refresh_config();
 
   // ---- session_commands.cpp ----
   awaitable<bool> query(const protocol::Packet& command);
@@ -77,6 +83,8 @@ class ClientSession {
                                              std::span<const std::uint8_t> payload);
   awaitable<bool> unknown_statement(const protocol::Packet& command);
   void learn(const protocol::Packet& command, const StatementTraits* statement, std::string_view sql);
+  // One statement answered: mysql_proxy_queries_total and the latency histogram.
+  void count_query(RouteReason reason, std::chrono::steady_clock::time_point started);
   [[nodiscard]] RouteDecision route(protocol::Command command, const StatementTraits* statement) const;
   // Gives up a connection held only for the previous statement's results, unless this
   // statement reads them.
@@ -103,6 +111,8 @@ class ClientSession {
   WorkerContext& worker_;
   SharedState& shared_;
   std::shared_ptr<const config::Config> config_;
+  std::uint64_t config_version_ = 0;
+  std::shared_ptr<const config::Config> user_owner_;  // keeps login_.user alive if a reload removed it
   PacketStream client_;
   SessionLog log_;
   IdleTimer idle_;
@@ -111,6 +121,9 @@ class ClientSession {
   RoutingPolicy policy_;
   std::optional<Lease> lease_;
   bool end_session_ = false;  // after the answer now going out (the session's state is gone)
+  bool in_command_ = false;
+  std::optional<RouteReason> route_reason_;  // what acquire_consistent did, for the metric label
+  bool draining_ = false;
   ClientStatements statements_;
   std::optional<std::uint32_t> cursor_statement_;  // the client statement whose cursor is open
   config::Consistency consistency_;

@@ -1,6 +1,7 @@
 // ClientSession: commands that run on a backend. Each is routed (router.hpp), runs on a leased
 // connection, and the session learns from the answer: transaction flags, replayable state, pins.
 #include "protocol/command.hpp"
+#include "proxy/metrics/proxy_metrics.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/relay.hpp"
@@ -56,6 +57,7 @@ awaitable<bool> ClientSession::query(const protocol::Packet& command) {
   drop_transient_lease(&traits);
   const RouteDecision decision = route(Command::kQuery, &traits);
   if (decision.reason == RouteReason::kNoReplica) {
+    count_error(ErrorKind::kNoBackend);
     co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state,
                         "No replica can take reads and routing.reads_fallback_to_primary is off", command.next_seq);
     co_return true;
@@ -69,7 +71,9 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
                                           const StatementTraits* statement, std::string_view sql,
                                           const CommandHooks* hooks) {
   std::vector<std::uint32_t> avoid;  // backends that failed this command before it answered
+  const auto started = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
+    route_reason_.reset();
     const auto required = decision.target == Target::kReplica && !lease_ ? required_position() : std::nullopt;
     bool acquired = false;  // (no co_await inside ?: or if-conditions: GCC 12 miscompiles them)
     if (required) {
@@ -99,6 +103,7 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
         }
         discard_lease();
         if (attempt == 0 && !state_.pinned()) continue;
+        count_error(ErrorKind::kBackendLost);
         co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
                             "Lost connection to backend while preparing a statement", command.next_seq);
         co_return true;
@@ -115,6 +120,7 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     if (hooks != nullptr) prepare_id = hooks->prepare_id;
     const auto outcome = co_await relay_command(client_, *lease_->connection, *to_send, scanner_, hold_end, prepare_id);
     if (outcome.end == RelayEnd::kDone) {
+      count_query(decision.reason, started);
       learn(command, statement, sql);
       if (hooks != nullptr && hooks->after) hooks->after(*lease_->connection, scanner_.tracker());
       co_await remember_write(statement);
@@ -142,10 +148,12 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
                            statement->statement_class == StatementClass::kRead && statement->replica_safe &&
                            !state_.in_transaction() && state_.autocommit();
     if (retryable) {
+      proxy_metrics().read_retries.inc();
       avoid.push_back(failed_id);
       decision.target = Target::kReplica;
       continue;
     }
+    count_error(ErrorKind::kBackendLost);
     if (!outcome.at_packet_boundary) co_return false;  // mid-packet: only a close is clean
     const auto ec = co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
                                         "Lost connection to backend '" + name + "' during query: " + outcome.ec.message(),
@@ -154,6 +162,13 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     // one could commit half a transaction, so the session ends as it would on the server.
     co_return !ec && !stateful;
   }
+}
+
+void ClientSession::count_query(RouteReason reason, std::chrono::steady_clock::time_point started) {
+  const bool primary = lease_->on_primary;
+  worker_.query_counters.at(lease_->connection->backend_id, lease_->backend_name, primary, route_reason_.value_or(reason)).inc();
+  proxy_metrics().query_duration_by_role[primary ? 1 : 0]->observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 void ClientSession::learn(const protocol::Packet& command, const StatementTraits* statement, std::string_view sql) {
@@ -197,6 +212,7 @@ void ClientSession::learn(const protocol::Packet& command, const StatementTraits
     if (!added.test(i)) continue;
     const auto reason = static_cast<PinReason>(i);
     if (taints_connection(reason)) carried.tainted = true;
+    proxy_metrics().pins[i]->inc();
     log_.debug("pinned to backend '{}': {}", lease_->backend_name, to_string(reason));
   }
 }

@@ -3,6 +3,7 @@
 // catch up, or one that catches up within consistency_timeout; failing that, the primary.
 #include "protocol/command.hpp"
 #include "proxy/backend/backend_command.hpp"
+#include "proxy/metrics/proxy_metrics.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/consistency.hpp"
 
@@ -23,9 +24,13 @@ awaitable<bool> ClientSession::acquire_consistent(const GtidPosition& required, 
     const auto seen = GtidPosition::parse(b.gtid_position);
     return seen && seen->includes(required);
   };
+  auto& m = proxy_metrics();
   const auto snap = shared_.pool.get();
   for (const auto& b : snap->backends) {
-    if (snap->takes_reads(b) && caught_up(b)) co_return co_await acquire(Target::kReplica, err_seq, {}, caught_up);
+    if (snap->takes_reads(b) && caught_up(b)) {
+      m.consistency_hits.inc();
+      co_return co_await acquire(Target::kReplica, err_seq, {}, caught_up);
+    }
   }
   const auto timeout = config_->routing.consistency_timeout;
   if (timeout.count() > 0) {
@@ -35,8 +40,13 @@ awaitable<bool> ClientSession::acquire_consistent(const GtidPosition& required, 
     std::vector<std::uint8_t> payload;
     protocol::encode_com_query(wait_for_gtid_sql(flavor_of(lease_->connection->server_version()), required, timeout),
                                payload);
+    m.consistency_waits.inc();
+    const auto wait_started = std::chrono::steady_clock::now();
     const auto waited = co_await run_backend_command(*lease_->connection, payload);
+    m.consistency_wait_duration.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_started).count());
     if (waited.ok() && waited.first_value == "0") {
+      route_reason_ = RouteReason::kConsistencyWait;
       const std::uint32_t id = lease_->connection->backend_id;
       std::erase_if(known_applied_, [&](const auto& k) { return k.first == id; });
       known_applied_.emplace_back(id, required);
@@ -50,6 +60,8 @@ awaitable<bool> ClientSession::acquire_consistent(const GtidPosition& required, 
     }
     log_.debug("no replica caught up with {} in time: reading from the primary", required.to_string());
   }
+  m.consistency_fallbacks.inc();
+  route_reason_ = RouteReason::kFallbackToPrimary;
   co_return co_await acquire(Target::kPrimary, err_seq);
 }
 

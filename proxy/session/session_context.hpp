@@ -6,24 +6,45 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <unordered_set>
 
 #include "config/config.hpp"
 #include "proxy/backend/backend_pool.hpp"
 #include "proxy/health/pool_snapshot.hpp"
+#include "proxy/metrics/proxy_metrics.hpp"
 #include "proxy/routing/replica_picker.hpp"
 #include "proxy/server/server_identity.hpp"
 #include "proxy/session/consistency.hpp"
 
 namespace mysqlproxy::proxy {
 
+// The config in force. Sessions compare version() (one relaxed load) before each command and
+// take the new config only when a reload changed it.
 class ConfigCell {
  public:
   explicit ConfigCell(std::shared_ptr<const config::Config> c) : current_(std::move(c)) {}
   [[nodiscard]] std::shared_ptr<const config::Config> get() const { return current_.load(std::memory_order_acquire); }
-  void set(std::shared_ptr<const config::Config> c) { current_.store(std::move(c), std::memory_order_release); }
+  [[nodiscard]] std::uint64_t version() const noexcept { return version_.load(std::memory_order_acquire); }
+  void set(std::shared_ptr<const config::Config> c) {
+    current_.store(std::move(c), std::memory_order_release);
+    version_.fetch_add(1, std::memory_order_acq_rel);
+  }
 
  private:
   std::atomic<std::shared_ptr<const config::Config>> current_;
+  std::atomic<std::uint64_t> version_{0};
+};
+
+// A client session as its worker sees it: something to wind down at shutdown.
+class WorkerSession {
+ public:
+  // SIGTERM: end at once if idle outside a transaction, else after the transaction ends.
+  virtual void drain() = 0;
+  // The drain timeout passed: end now.
+  virtual void force_close() = 0;
+
+ protected:
+  ~WorkerSession() = default;
 };
 
 struct SharedState {
@@ -35,6 +56,7 @@ struct SharedState {
   LatestWrite latest_write;  // consistency: global
   std::atomic<std::uint64_t> next_session_id{1};
   std::atomic<std::int64_t> active_sessions{0};
+  std::atomic<bool> draining{false};  // SIGTERM received: not ready, sessions winding down
 };
 
 struct WorkerContext {
@@ -42,6 +64,10 @@ struct WorkerContext {
   SharedState& shared;
   BackendPool pool;
   ReplicaPicker picker;
+  QueryCounters query_counters;
+  // Logged-in sessions of this worker (touched only on its thread); a session removes itself
+  // when its run() ends.
+  std::unordered_set<WorkerSession*> sessions;
 };
 
 }  // namespace mysqlproxy::proxy

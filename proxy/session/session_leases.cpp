@@ -60,6 +60,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
       // more writes: the session ends, as it would if that server had gone.
       log_.warn("primary moved from '{}' to '{}' while the session held state there: ending it", lease_->backend_name,
                 primary->name);
+      count_error(ErrorKind::kPrimaryMoved);
       co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
                           "The primary moved from '" + lease_->backend_name + "' to '" + primary->name +
                               "': this session's transaction was rolled back",
@@ -78,6 +79,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
     const auto snap = shared_.pool.get();
     const auto index = choose_backend(*snap, worker_.picker, target, avoid, accept);
     if (!index) {
+      count_error(ErrorKind::kNoBackend);
       co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state,
                           target == Target::kReplica ? "No backend can take reads" : "No primary backend is available",
                           err_seq);
@@ -92,6 +94,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
     req.want_schema = state_.schema();
     auto got = co_await worker_.pool.acquire(req);
     if (got.error == AcquireError::kPoolTimeout) {
+      count_error(ErrorKind::kPoolTimeout);
       co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
                           "Too many connections: no free connection to backend '" + b.name + "'", err_seq);
       co_return false;
@@ -106,6 +109,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
         avoid.push_back(b.id);  // another backend may take it
         continue;
       }
+      count_error(ErrorKind::kBackendUnreachable);
       co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
                           "Can't connect to backend '" + b.name + "': " + got.failure.ec.message(), err_seq);
       co_return false;
@@ -126,6 +130,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
       avoid.push_back(b.id);
       continue;
     }
+    count_error(ErrorKind::kBackendLost);
     co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
                         "Lost connection to backend '" + b.name + "' while restoring session state", err_seq);
     co_return false;

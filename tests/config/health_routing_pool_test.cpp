@@ -13,20 +13,14 @@ namespace {
 
 using namespace std::chrono_literals;
 using test_support::error_of;
+using test_support::load_error;
+using test_support::load_ok;
 using test_support::TempDir;
 using test_support::with_backends_and_users;
 
 constexpr const char* kVar = "MYSQLPROXY_CONFIG_TEST_MONITOR_PASSWORD";
 
-Config load_ok(const std::string& yaml) {
-  auto result = load_config_text(yaml, "proxy.yaml");
-  EXPECT_TRUE(result) << error_of(result);
-  return result ? *result : Config{};
-}
 
-std::string load_error(const std::string& head) {
-  return error_of(load_config_text(with_backends_and_users(head), "proxy.yaml"));
-}
 
 TEST(HealthRoutingPoolDefaults, MatchTheDocumentedSchema) {
   Config config;

@@ -48,7 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
                   with_backends_and_users("frobnicate: 1\n"),
                   "proxy.yaml:1:1: frobnicate: unknown field (expected one of listen, workers, "
                   "server_version, max_packet_size, backends, users, timeouts, logging, health, "
-                  "routing, pool)"},
+                  "routing, pool, admin)"},
         ErrorCase{
             "RejectsUnknownBackendField",
             backends_then_users("backends:\n  - { name: p, host: h, role: primary, wieght: 2 }\n"),
@@ -58,7 +58,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "proxy.yaml:2:31: users[0].pasword: unknown field (did you mean \"password\"?)"},
         ErrorCase{"RejectsUnknownTimeoutField", with_backends_and_users("timeouts:\n  read: 1s\n"),
                   "proxy.yaml:2:3: timeouts.read: unknown field (expected one of connect, "
-                  "handshake, idle, query)"},
+                  "handshake, idle, query, drain)"},
         ErrorCase{"RejectsUnknownLoggingField", with_backends_and_users("logging:\n  levl: info\n"),
                   "proxy.yaml:2:3: logging.levl: unknown field (did you mean \"level\"?)"},
         ErrorCase{"RejectsMergeKeyExplainingWhy",

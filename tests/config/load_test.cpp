@@ -11,15 +11,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using test_support::error_of;
+using test_support::load_error;
+using test_support::load_ok;
 using test_support::kBackends;
 using test_support::kUsers;
 using test_support::with_backends_and_users;
 
-Config load_ok(const std::string& yaml) {
-  auto result = load_config_text(yaml, "proxy.yaml");
-  EXPECT_TRUE(result) << error_of(result);
-  return result ? *result : Config{};
-}
 
 TEST(LoadConfigText, ParsesEveryField) {
   Config config = load_ok(R"(

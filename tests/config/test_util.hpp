@@ -2,6 +2,8 @@
 // Helpers shared by the config unit tests.
 #include <stdlib.h>  // mkdtemp
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -28,6 +30,18 @@ inline std::string with_backends_and_users(std::string_view head) {
 template <class T>
 std::string error_of(const Result<T>& result) {
   return result ? std::string("<no error>") : result.error().message;
+}
+
+// Loads `yaml`, expecting success (a test failure shows the error); defaults on failure.
+inline Config load_ok(const std::string& yaml) {
+  auto result = load_config_text(yaml, "proxy.yaml");
+  EXPECT_TRUE(result) << error_of(result);
+  return result ? *result : Config{};
+}
+
+// The error of loading `head` followed by valid backends and users ("<no error>" if none).
+inline std::string load_error(const std::string& head) {
+  return error_of(load_config_text(with_backends_and_users(head), "proxy.yaml"));
 }
 
 // A fresh directory, removed with its contents at scope exit.

@@ -91,6 +91,7 @@ timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }
 logging: { level: debug, format: text }
 routing: { consistency: global, consistency_timeout: 5s }
 health: { user: monitor, password: monitor-pass }
+admin: { enabled: false }
 EOF
   "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
   PROXY_PID=$!

@@ -25,7 +25,7 @@
 
 #include "support/hosts_entries.hpp"
 #include "support/tcp_forwarder.hpp"
-#include "support/test_env.hpp"
+#include "support/own_proxy_test.hpp"
 
 namespace itest {
 namespace {
@@ -109,54 +109,19 @@ class Readers {
   std::string first_error_;
 };
 
-class FailoverTest : public IntegrationTest {
+class FailoverTest : public OwnProxyTest {
  protected:
-  void TearDown() override {
-    // Restores run last-registered first, whatever happened above; then the cluster is whole.
-    for (auto it = restores_.rbegin(); it != restores_.rend(); ++it) (*it)();
-    std::string out;
-    if (run_cluster_command(cluster_env(), "start", &out) != 0) ADD_FAILURE() << "cluster.sh start failed:\n" << out;
-    if (run_cluster_command(cluster_env(), "wait-sync 30", &out) != 0) {
-      ADD_FAILURE() << "cluster.sh wait-sync failed:\n" << out;
-    }
-    IntegrationTest::TearDown();
-    proxy_.reset();
+  void SetUp() override {
+    OwnProxyTest::SetUp();
+    // Last of all, whatever the test did: every node up and caught up.
+    on_teardown([this] {
+      std::string out;
+      if (run_cluster_command(cluster_env(), "start", &out) != 0) ADD_FAILURE() << "cluster.sh start failed:\n" << out;
+      if (run_cluster_command(cluster_env(), "wait-sync 30", &out) != 0) {
+        ADD_FAILURE() << "cluster.sh wait-sync failed:\n" << out;
+      }
+    });
   }
-
-  // A proxy checking every 200 ms, with reads spread over the replicas.
-  bool start(ProxyOptions options = {}) {
-    options.consistency = "eventual";
-    options.health_interval = "200ms";
-    start_own_proxy(proxy_, options);
-    if (HasFatalFailure()) return false;
-    if (proxy_->direct()) {
-      skip_ = true;
-      return false;
-    }
-    return true;
-  }
-
-  Client open(const std::string& db = "proxytest") {
-    Client c;
-    c.set_read_timeout(30);
-    EXPECT_TRUE(c.connect(proxy_->host(), proxy_->port(), "app", "app-pass", db)) << c.describe_error();
-    return c;
-  }
-
-  // A session straight to a cluster node (to see where rows landed).
-  Client node(int port) {
-    Client c;
-    c.set_read_timeout(30);
-    EXPECT_TRUE(c.connect(cluster_env().host, port, "app", "app-pass", "proxytest")) << c.describe_error();
-    return c;
-  }
-
-  void cluster_cmd(const std::string& args) {
-    std::string out;
-    ASSERT_EQ(run_cluster_command(cluster_env(), args, &out), 0) << "cluster.sh " << args << " failed:\n" << out;
-  }
-
-  void on_teardown(std::function<void()> restore) { restores_.push_back(std::move(restore)); }
 
   // The port of the backend the proxy sends writes to now.
   std::string primary_port_seen(Client& c) {
@@ -194,19 +159,7 @@ class FailoverTest : public IntegrationTest {
     return "SET SESSION gtid_domain_id = " + std::to_string(gtid_domain_);
   }
   std::uint32_t gtid_domain_ = 0;
-
-  std::unique_ptr<ProxyProcess> proxy_;
-  bool skip_ = false;
-  std::vector<std::function<void()>> restores_;
 };
-
-#define START_OR_SKIP(...)                                                  \
-  do {                                                                      \
-    if (!start(__VA_ARGS__)) {                                              \
-      if (skip_) GTEST_SKIP() << "failover between backends is the proxy's job"; \
-      return;                                                               \
-    }                                                                       \
-  } while (0)
 
 TEST_F(FailoverTest, DelayedReplicaLosesReadsAndGetsThemBack) {
   const std::string heartbeat = "mysql_proxy." + unique_name("hb_failover");

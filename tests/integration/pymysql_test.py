@@ -201,6 +201,7 @@ def start_proxy(binary, workdir, env):
             "logging: { level: debug, format: text }\n"
             "routing: { consistency: global, consistency_timeout: 5s }\n"
             "health: { user: monitor, password: monitor-pass }\n"
+            "admin: { enabled: false }\n"
             % (port, env["CLUSTER_PRIMARY_PORT"], env["CLUSTER_REPLICA1_PORT"], env["CLUSTER_REPLICA2_PORT"]))
     log = open(os.path.join(workdir, "proxy.log"), "wb")
     proc = subprocess.Popen([binary, "--config", config], stdin=subprocess.DEVNULL, stdout=log,

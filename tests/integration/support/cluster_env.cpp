@@ -12,6 +12,9 @@
 #endif
 
 namespace itest {
+
+std::string repo_root() { return MYSQLPROXY_REPO_ROOT; }
+
 namespace {
 
 std::optional<int> port_from_env(const char* name, std::string* error) {
@@ -69,7 +72,7 @@ std::optional<ClusterEnv> ClusterEnv::from_environment(std::string* error) {
   return env;
 }
 
-std::string cluster_script() { return std::string(MYSQLPROXY_REPO_ROOT) + "/scripts/cluster.sh"; }
+std::string cluster_script() { return repo_root() + "/scripts/cluster.sh"; }
 
 int run_cluster_command(const ClusterEnv& env, const std::string& args, std::string* output) {
   std::string cmd;

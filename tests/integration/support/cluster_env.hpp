@@ -33,6 +33,9 @@ std::string cluster_script();
 
 // Runs `scripts/cluster.sh <args>` with this cluster's CLUSTER_DIR and
 // CLUSTER_PORT_BASE; output goes to *output. Returns the exit status.
+// The repository's root folder (scripts/, k8s/ ...).
+std::string repo_root();
+
 int run_cluster_command(const ClusterEnv& env, const std::string& args, std::string* output);
 
 }  // namespace itest

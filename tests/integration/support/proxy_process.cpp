@@ -111,7 +111,10 @@ std::string ProxyProcess::render_config() const {
   y << "  - { name: app, password: app-pass }\n";
   y << "  - { name: app2, password: app2-pass }\n";
   y << "timeouts: { connect: " << options_.connect_timeout << ", handshake: " << options_.handshake_timeout
-    << ", idle: " << options_.idle_timeout << ", query: " << options_.query_timeout << " }\n";
+    << ", idle: " << options_.idle_timeout << ", query: " << options_.query_timeout
+    << ", drain: " << options_.drain_timeout << " }\n";
+  y << "admin: { address: 127.0.0.1, port: " << admin_port_
+    << (options_.admin_token.empty() ? "" : ", token: " + options_.admin_token) << " }\n";
   y << "logging: { level: " << options_.log_level << ", format: text }\n";
   y << "routing: { consistency: " << options_.consistency << ", consistency_timeout: " << options_.consistency_timeout
     << " }\n";
@@ -148,7 +151,8 @@ bool ProxyProcess::start(std::string* error) {
   log_path_ = work_dir_ + "/proxy.log";
 
   port_ = pick_free_port();
-  if (port_ == 0) {
+  admin_port_ = pick_free_port();
+  if (port_ == 0 || admin_port_ == 0) {
     *error = "could not pick a free port";
     return false;
   }
@@ -237,6 +241,32 @@ std::string ProxyProcess::stop() {
   pid_ = -1;
   exit_description_ = "did not stop within 5 s of SIGTERM; SIGKILLed";
   return exit_description_;
+}
+
+void ProxyProcess::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+std::optional<std::string> ProxyProcess::wait_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  std::string how;
+  while (running(&how)) {
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return how;
+}
+
+bool ProxyProcess::rewrite_config(const ProxyOptions& options) {
+  options_ = options;
+  return write_config_text(render_config());
+}
+
+bool ProxyProcess::write_config_text(const std::string& text) {
+  config_text_ = text;
+  std::ofstream out(config_path_, std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
 }
 
 std::string ProxyProcess::log_tail(size_t lines) const {

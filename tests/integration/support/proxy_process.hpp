@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,10 @@ struct ProxyOptions {
   // The backends sequence as YAML flow mappings, one per entry; empty = primary_node and the
   // other two nodes as replicas.
   std::vector<std::string> backends;
+  // timeouts.drain: how long SIGTERM waits for open transactions.
+  std::string drain_timeout = "2s";
+  // The admin API listens on a free port of its own; POSTs need this token ("" = POSTs off).
+  std::string admin_token = "itest-token";
 };
 
 class ProxyProcess {
@@ -67,9 +73,19 @@ class ProxyProcess {
 
   // Still alive? When not, *how says how it ended (exit code or signal).
   bool running(std::string* how = nullptr);
+  // Sends a signal (SIGHUP: reload; SIGTERM: drain and stop).
+  void signal(int sig);
+  // Waits up to `timeout` for the process to end; how it ended, or nullopt if it still runs.
+  std::optional<std::string> wait_exit(std::chrono::milliseconds timeout);
+
+  // Writes a new config file for the next reload: rendered from `options` (same ports), or
+  // `text` as is.
+  bool rewrite_config(const ProxyOptions& options);
+  bool write_config_text(const std::string& text);
 
   const std::string& host() const { return host_; }
   int port() const { return port_; }
+  int admin_port() const { return admin_port_; }
   bool direct() const { return direct_; }
   const std::string& log_path() const { return log_path_; }
   const std::string& config_path() const { return config_path_; }
@@ -89,6 +105,7 @@ class ProxyProcess {
   bool direct_;
   std::string host_ = "127.0.0.1";
   int port_ = 0;
+  int admin_port_ = 0;
   pid_t pid_ = -1;
   std::string exit_description_;
   std::string work_dir_;

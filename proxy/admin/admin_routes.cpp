@@ -1,0 +1,60 @@
+#include "proxy/admin/admin_routes.hpp"
+
+#include <boost/json.hpp>
+
+namespace mysqlproxy::proxy::admin {
+namespace {
+
+namespace json = boost::json;
+
+json::array strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+AdminResponse backend_action(AdminBackend& backend, const AdminRouter::Params& params, bool drain) {
+  const std::string& name = params.at("name");
+  const bool found = drain ? backend.drain_backend(name) : backend.enable_backend(name);
+  if (!found) return json_error(404, "no backend named '" + name + "'");
+  return json_response(200, json::object{{"backend", name}, {"action", drain ? "drain" : "enable"}});
+}
+
+}  // namespace
+
+void add_admin_routes(AdminRouter& router, AdminBackend& backend) {
+  router.add("GET", "/healthz", [](const AdminRequest&, const AdminRouter::Params&) {
+    return json_response(200, json::object{{"status", "alive"}});
+  }, false);
+  router.add("GET", "/readyz", [&backend](const AdminRequest&, const AdminRouter::Params&) {
+    const Readiness r = backend.readiness();
+    return json_response(r.ready ? 200 : 503,
+                         json::object{{"ready", r.ready}, {"reasons", strings(r.reasons)}});
+  }, false);
+  router.add("GET", "/metrics", [&backend](const AdminRequest&, const AdminRouter::Params&) {
+    AdminResponse out;
+    out.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    out.body = backend.metrics_text();
+    return out;
+  }, false);
+  router.add("GET", "/api/v1/pool", [&backend](const AdminRequest&, const AdminRouter::Params&) {
+    const auto snapshot = backend.pool();
+    return json_response(200, pool_view(*snapshot, [&backend](const BackendStatus& b) { return backend.usage(b); }));
+  }, false);
+  router.add("GET", "/api/v1/config", [&backend](const AdminRequest&, const AdminRouter::Params&) {
+    return json_response(200, config_view(*backend.config()));
+  }, false);
+  router.add("POST", "/api/v1/backends/{name}/drain", [&backend](const AdminRequest&, const AdminRouter::Params& p) {
+    return backend_action(backend, p, true);
+  }, true);
+  router.add("POST", "/api/v1/backends/{name}/enable", [&backend](const AdminRequest&, const AdminRouter::Params& p) {
+    return backend_action(backend, p, false);
+  }, true);
+  router.add("POST", "/api/v1/reload", [&backend](const AdminRequest&, const AdminRouter::Params&) {
+    const ReloadOutcome r = backend.reload();
+    if (!r.ok) return json_error(422, "configuration rejected, the running one stays: " + r.error);
+    return json_response(200, json::object{{"reloaded", true}, {"needs_restart", strings(r.needs_restart)}});
+  }, true);
+}
+
+}  // namespace mysqlproxy::proxy::admin

@@ -1,0 +1,136 @@
+#include "proxy/admin/admin_views.hpp"
+
+#include <chrono>
+
+#include "proxy/health/state_names.hpp"
+
+namespace mysqlproxy::proxy::admin {
+namespace {
+
+namespace json = boost::json;
+
+double seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+
+// RFC 3339 UTC with milliseconds; null before the first check.
+json::value timestamp(std::chrono::system_clock::time_point t) {
+  if (t == std::chrono::system_clock::time_point{}) return nullptr;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  const auto n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                               static_cast<int>(ms % 1000));
+  return json::string(buf, static_cast<std::size_t>(n));
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+json::object pool_view(const PoolSnapshot& snapshot, const UsageOf& usage) {
+  json::array backends;
+  for (const BackendStatus& b : snapshot.backends) {
+    const BackendUsage u = usage ? usage(b) : BackendUsage{};
+    json::object o;
+    o["name"] = b.name;
+    o["address"] = b.host + ":" + std::to_string(b.port);
+    o["host"] = b.host;
+    o["port"] = b.port;
+    o["role"] = lower(role_name(b.role));
+    o["state"] = lower(state_name(b.state));
+    o["takes_reads"] = snapshot.takes_reads(b);
+    o["takes_writes"] = snapshot.primary_status() == &b;
+    o["weight"] = b.weight;
+    if (b.lag_seconds) {
+      o["lag_seconds"] = *b.lag_seconds;
+    } else {
+      o["lag_seconds"] = nullptr;
+    }
+    o["gtid_position"] = b.gtid_position;
+    o["connections"] = json::object{{"open", u.open}, {"in_use", u.in_use}, {"idle", u.idle}};
+    o["queries_routed"] = u.queries;
+    o["last_check"] = timestamp(b.last_check);
+    o["last_check_duration_seconds"] = static_cast<double>(b.check_duration.count()) / 1e6;
+    if (b.last_error.empty()) {
+      o["last_error"] = nullptr;
+    } else {
+      o["last_error"] = b.last_error;
+    }
+    backends.push_back(std::move(o));
+  }
+  json::object out;
+  out["version"] = snapshot.version;
+  if (const BackendStatus* p = snapshot.primary_status()) {
+    out["primary"] = p->name;
+  } else {
+    out["primary"] = nullptr;
+  }
+  out["reads_fall_back_to_primary"] = snapshot.reads_fall_back_to_primary;
+  out["backends"] = std::move(backends);
+  return out;
+}
+
+json::object config_view(const config::Config& cfg) {
+  json::array backends;
+  for (const auto& b : cfg.backends) {
+    backends.push_back(json::object{{"name", b.name},
+                                    {"host", b.host},
+                                    {"port", b.port},
+                                    {"role", config::to_string(b.role)},
+                                    {"weight", b.weight}});
+  }
+  json::array users;
+  for (const auto& u : cfg.users) users.push_back(json::object{{"name", u.name}, {"password", kRedacted}});
+  const auto& t = cfg.timeouts;
+  const auto& h = cfg.health;
+  const auto& r = cfg.routing;
+  const auto& p = cfg.pool;
+  json::object out;
+  out["source"] = cfg.source;
+  out["listen"] = json::object{{"address", cfg.listen.address}, {"port", cfg.listen.port}};
+  out["workers"] = cfg.workers;
+  out["server_version"] = cfg.server_version;
+  out["max_packet_size"] = cfg.max_packet_size;
+  out["backends"] = std::move(backends);
+  out["users"] = std::move(users);
+  out["timeouts"] = json::object{{"connect_seconds", seconds(t.connect)},
+                                 {"handshake_seconds", seconds(t.handshake)},
+                                 {"idle_seconds", seconds(t.idle)},
+                                 {"query_seconds", seconds(t.query)},
+                                 {"drain_seconds", seconds(t.drain)}};
+  out["logging"] = json::object{{"level", cfg.logging.level}, {"format", config::to_string(cfg.logging.format)}};
+  out["health"] = json::object{
+      {"interval_seconds", seconds(h.interval)},
+      {"timeout_seconds", seconds(h.timeout)},
+      {"user", h.user},
+      {"password", h.password.empty() ? "" : kRedacted},
+      {"max_replication_lag_seconds", seconds(h.max_replication_lag)},
+      {"down_after", h.down_after},
+      {"up_after", h.up_after},
+      {"lagging_after", h.lagging_after},
+      {"recover_after", h.recover_after},
+      {"heartbeat", json::object{{"enabled", h.heartbeat.enabled}, {"table", h.heartbeat.table}}},
+      {"discovery_interval_seconds", seconds(h.discovery_interval)}};
+  out["routing"] = json::object{{"reads_fallback_to_primary", r.reads_fallback_to_primary},
+                                {"consistency", config::to_string(r.consistency)},
+                                {"consistency_timeout_seconds", seconds(r.consistency_timeout)},
+                                {"honor_hints", r.honor_hints},
+                                {"read_only_transactions_on_replica", r.read_only_transactions_on_replica}};
+  out["pool"] = json::object{{"max_connections_per_backend", p.max_connections_per_backend},
+                             {"acquire_timeout_seconds", seconds(p.acquire_timeout)},
+                             {"idle_timeout_seconds", seconds(p.idle_timeout)},
+                             {"max_prepared_statements", p.max_prepared_statements}};
+  out["admin"] = json::object{{"enabled", cfg.admin.enabled},
+                              {"address", cfg.admin.address},
+                              {"port", cfg.admin.port},
+                              {"token", cfg.admin.token.empty() ? "" : kRedacted}};
+  return out;
+}
+
+}  // namespace mysqlproxy::proxy::admin

@@ -1,0 +1,124 @@
+#include "proxy/metrics/proxy_metrics.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace mysqlproxy::proxy {
+namespace {
+
+using metrics::Counter;
+
+std::string_view role_label(bool primary) { return primary ? "primary" : "replica"; }
+
+}  // namespace
+
+std::string_view to_string(ErrorKind k) noexcept {
+  switch (k) {
+    case ErrorKind::kBackendLost: return "backend_lost";
+    case ErrorKind::kBackendUnreachable: return "backend_unreachable";
+    case ErrorKind::kNoBackend: return "no_backend";
+    case ErrorKind::kPoolTimeout: return "pool_timeout";
+    case ErrorKind::kPrimaryMoved: return "primary_moved";
+    case ErrorKind::kProtocol: return "protocol";
+    case ErrorKind::kCount: break;
+  }
+  return "unknown";
+}
+
+ProxyMetrics::ProxyMetrics()
+    : queries(registry.counter("mysql_proxy_queries_total",
+                               "Statements routed, by backend, the role it had and the routing reason.",
+                               {"backend", "role", "reason"})),
+      query_duration(registry.histogram("mysql_proxy_query_duration_seconds",
+                                        "Time from routing a statement to the end of its answer, by role.",
+                                        metrics::kLatencyBuckets, {"role"})),
+      read_retries(registry
+                       .counter("mysql_proxy_read_retries_total",
+                                "Reads retried on another backend after theirs failed before answering.")
+                       .with({})),
+      clients_accepted(registry.counter("mysql_proxy_client_connections_accepted_total",
+                                        "Client connections accepted.")
+                           .with({})),
+      clients_rejected(registry.counter("mysql_proxy_client_connections_rejected_total",
+                                        "Client connections that did not get logged in, by reason.", {"reason"})),
+      client_bytes_received(
+          registry.counter("mysql_proxy_client_received_bytes_total", "Bytes received from clients.").with({})),
+      client_bytes_sent(registry.counter("mysql_proxy_client_sent_bytes_total", "Bytes sent to clients.").with({})),
+      consistency_waits(registry
+                            .counter("mysql_proxy_consistency_waits_total",
+                                     "Reads that waited for a replica to apply a write (read-your-writes).")
+                            .with({})),
+      consistency_hits(registry
+                           .counter("mysql_proxy_consistency_hits_total",
+                                    "Reads sent to a replica already known to have the write they need.")
+                           .with({})),
+      consistency_fallbacks(registry
+                                .counter("mysql_proxy_consistency_fallbacks_total",
+                                         "Reads sent to the primary because no replica caught up in time.")
+                                .with({})),
+      consistency_wait_duration(registry
+                                    .histogram("mysql_proxy_consistency_wait_seconds",
+                                               "How long reads waited for a replica to catch up.",
+                                               metrics::kLatencyBuckets)
+                                    .with({})),
+      reloads_succeeded(registry
+                            .counter("mysql_proxy_config_reloads_total", "Configuration reloads, by result.",
+                                     {"result"})
+                            .with({"success"})),
+      reloads_failed(registry.counter("mysql_proxy_config_reloads_total", "", {"result"}).with({"failure"})),
+      last_reload_success(registry
+                              .gauge("mysql_proxy_config_last_reload_success_timestamp_seconds",
+                                     "When the configuration was last loaded successfully (unix time).")
+                              .with({})) {
+  query_duration_by_role[0] = &query_duration.with({"replica"});
+  query_duration_by_role[1] = &query_duration.with({"primary"});
+  auto& errors_family = registry.counter("mysql_proxy_errors_total",
+                                         "Errors the proxy answered clients with itself, by kind.", {"kind"});
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    errors[i] = &errors_family.with({to_string(static_cast<ErrorKind>(i))});
+  }
+  auto& pins_family =
+      registry.counter("mysql_proxy_session_pins_total", "Sessions pinned to one backend connection, by reason.",
+                       {"reason"});
+  for (std::size_t i = 0; i < pins.size(); ++i) pins[i] = &pins_family.with({to_string(static_cast<PinReason>(i))});
+  registry.gauge("mysql_proxy_build_info", "The proxy's version.", {"version"}).with({MYSQLPROXY_VERSION}).set(1);
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  last_reload_success.set(std::chrono::duration<double>(now).count());
+}
+
+std::uint64_t ProxyMetrics::queries_routed_to(std::string_view backend) const {
+  std::string text;
+  queries.render(text);
+  const std::string label = "backend=\"" + std::string(backend) + "\"";
+  std::uint64_t sum = 0;
+  std::size_t line_start = 0;
+  while (line_start < text.size()) {
+    std::size_t end = text.find('\n', line_start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + line_start, end - line_start);
+    if (!line.starts_with('#') && line.find(label) != std::string_view::npos) {
+      sum += std::stoull(std::string(line.substr(line.rfind(' ') + 1)));
+    }
+    line_start = end + 1;
+  }
+  return sum;
+}
+
+ProxyMetrics& proxy_metrics() {
+  static ProxyMetrics instance;
+  return instance;
+}
+
+Counter& QueryCounters::at(std::uint32_t backend_id, std::string_view backend, bool primary, RouteReason reason) {
+  const std::size_t index = (static_cast<std::size_t>(backend_id) * 2 + (primary ? 1 : 0)) * kReasons +
+                            static_cast<std::size_t>(reason);
+  if (index >= table_.size()) table_.resize(index + 1);
+  Entry& e = table_[index];
+  if (e.counter == nullptr || e.backend != backend) {
+    e.counter = &proxy_metrics().queries.with({backend, role_label(primary), to_string(reason)});
+    e.backend = std::string(backend);
+  }
+  return *e.counter;
+}
+
+}  // namespace mysqlproxy::proxy

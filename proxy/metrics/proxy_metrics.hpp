@@ -1,0 +1,76 @@
+#pragma once
+// The proxy's own metrics, registered once in a process-wide registry. Code on the hot path
+// keeps references (or a worker's QueryCounters) and only increments; values that exist anyway
+// (pool sizes, backend states) are read by collectors at scrape time.
+#include <array>
+#include <string>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "proxy/metrics/metrics.hpp"
+#include "proxy/routing/router.hpp"
+#include "proxy/session/session_state.hpp"
+
+namespace mysqlproxy::proxy {
+
+// Why the proxy answered a client with an error of its own (the errors_total label).
+enum class ErrorKind : std::uint8_t {
+  kBackendLost,         // a backend connection broke under a command
+  kBackendUnreachable,  // no connection could be opened
+  kNoBackend,           // nothing to route to (no primary, no replica and no fallback)
+  kPoolTimeout,         // every connection busy for pool.acquire_timeout
+  kPrimaryMoved,        // a transaction lived on a primary that was demoted
+  kProtocol,            // a malformed or refused client packet
+  kCount,
+};
+std::string_view to_string(ErrorKind k) noexcept;
+
+struct ProxyMetrics {
+  ProxyMetrics();
+
+  metrics::Registry registry;
+  metrics::Family<metrics::Counter>& queries;           // backend, role, reason
+  metrics::Family<metrics::Histogram>& query_duration;  // role
+  std::array<metrics::Histogram*, 2> query_duration_by_role{};  // [0] replica, [1] primary
+  metrics::Counter& read_retries;
+  std::array<metrics::Counter*, static_cast<std::size_t>(ErrorKind::kCount)> errors{};
+  metrics::Counter& clients_accepted;
+  metrics::Family<metrics::Counter>& clients_rejected;  // reason
+  metrics::Counter& client_bytes_received;
+  metrics::Counter& client_bytes_sent;
+  metrics::Counter& consistency_waits;
+  metrics::Counter& consistency_hits;
+  metrics::Counter& consistency_fallbacks;
+  metrics::Histogram& consistency_wait_duration;
+  std::array<metrics::Counter*, static_cast<std::size_t>(PinReason::kCount)> pins{};
+  metrics::Counter& reloads_succeeded;
+  metrics::Counter& reloads_failed;
+  metrics::Gauge& last_reload_success;  // unix time
+
+  // Statements routed to the backend so far, all roles and reasons (for the admin API; renders
+  // the family, so not for the hot path).
+  [[nodiscard]] std::uint64_t queries_routed_to(std::string_view backend) const;
+};
+
+// The process's metrics (created on first use).
+ProxyMetrics& proxy_metrics();
+
+inline void count_error(ErrorKind k) noexcept { proxy_metrics().errors[static_cast<std::size_t>(k)]->inc(); }
+
+// A worker's handles on mysql_proxy_queries_total, by backend id, role and reason: one lookup
+// in a flat table per statement instead of a label search under a lock.
+class QueryCounters {
+ public:
+  metrics::Counter& at(std::uint32_t backend_id, std::string_view backend, bool primary, RouteReason reason);
+
+ private:
+  static constexpr std::size_t kReasons = 16;
+  struct Entry {
+    metrics::Counter* counter = nullptr;
+    std::string backend;  // a discovered backend's name may change: then a new series
+  };
+  std::vector<Entry> table_;  // [id][role][reason]
+};
+
+}  // namespace mysqlproxy::proxy

@@ -1,0 +1,190 @@
+#include "proxy/server/proxy_runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "config/load.hpp"
+#include "proxy/logging.hpp"
+#include "proxy/metrics/pool_collector.hpp"
+#include "proxy/metrics/process_metrics.hpp"
+#include "proxy/metrics/proxy_metrics.hpp"
+#include "proxy/server/config_reload.hpp"
+#include "proxy/server/identity_probe.hpp"
+
+namespace mysqlproxy::proxy {
+namespace {
+
+unsigned worker_count(const config::Config& cfg) {
+  return cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+ProxyRuntime::ProxyRuntime(std::string config_path, std::shared_ptr<const config::Config> cfg)
+    : config_path_(std::move(config_path)),
+      shared_(cfg),
+      // Publishes the pool as configured at once; checks refine it from start() on.
+      monitor_(cfg, shared_.pool),
+      server_(shared_, worker_count(*cfg)),
+      router_(std::make_shared<admin::AdminRouter>(cfg->admin.token)) {
+  admin::add_admin_routes(*router_, *this);
+  auto& m = proxy_metrics();
+  metrics::add_process_collector(m.registry);
+  add_pool_collector(m.registry,
+                     PoolCollectorSource{
+                         [this] { return shared_.pool.get(); },
+                         [this](std::uint32_t id) {
+                           return static_cast<std::uint32_t>(
+                               std::max(0, shared_.connections.open[id % kMaxBackends].load(std::memory_order_relaxed)));
+                         },
+                         [this](std::uint32_t id) { return server_.in_use(id); },
+                         [this] { return shared_.active_sessions.load(std::memory_order_relaxed); },
+                         [this] { return monitor_.split_brain_detected_total(); },
+                         [this] { return shared_.draining.load(std::memory_order_relaxed); },
+                     });
+}
+
+ProxyRuntime::~ProxyRuntime() {
+  if (admin_) admin_->stop();
+  monitor_.stop();
+}
+
+int ProxyRuntime::run() {
+  const auto cfg = shared_.config.get();
+  probe_identity(*cfg, shared_.identity);
+  if (auto ec = server_.listen(cfg->listen.address, cfg->listen.port)) {
+    spdlog::critical("cannot listen on {}:{}: {}", cfg->listen.address, cfg->listen.port, ec.message());
+    return 1;
+  }
+  if (cfg->admin.enabled) {
+    admin::AdminServerOptions options;
+    options.address = cfg->admin.address;
+    options.port = cfg->admin.port;
+    admin_ = std::make_unique<admin::AdminServer>(options, router_);
+    if (auto ec = admin_->listen()) {
+      spdlog::critical("cannot listen for the admin API on {}:{}: {}", cfg->admin.address, cfg->admin.port,
+                       ec.message());
+      return 1;
+    }
+  }
+  monitor_.start();
+  server_.start();
+  if (admin_) admin_->start();
+  spdlog::info("mysql-proxy {} listening on {}:{} with {} workers, presenting server version '{}'{}",
+               MYSQLPROXY_VERSION, cfg->listen.address, server_.bound_port(), worker_count(*cfg),
+               shared_.identity.get()->version,
+               admin_ ? fmt::format("; admin API on {}:{}", cfg->admin.address, admin_->bound_port()) : "");
+  {
+    std::unique_lock lock(stop_mu_);
+    stop_cv_.wait(lock, [this] { return stop_requested_; });
+  }
+  drain_and_stop();
+  return 0;
+}
+
+void ProxyRuntime::request_stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stop_requested_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
+void ProxyRuntime::drain_and_stop() {
+  using Clock = std::chrono::steady_clock;
+  const auto timeout = shared_.config.get()->timeouts.drain;
+  shared_.draining = true;
+  server_.drain();
+  const auto started = Clock::now();
+  const auto open = [this] { return shared_.active_sessions.load(std::memory_order_relaxed); };
+  spdlog::info("draining: {} sessions open, waiting up to {} ms for their transactions", open(), timeout.count());
+  while (open() > 0 && Clock::now() - started < timeout) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (open() > 0) {
+    spdlog::warn("drain timeout: closing {} sessions still open", open());
+    server_.close_sessions();
+    const auto closing = Clock::now();
+    while (open() > 0 && Clock::now() - closing < std::chrono::seconds(1)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  server_.stop();
+  server_.join();
+  if (admin_) admin_->stop();
+  monitor_.stop();
+  spdlog::info("stopped after draining for {} ms",
+               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
+}
+
+std::shared_ptr<const PoolSnapshot> ProxyRuntime::pool() const { return shared_.pool.get(); }
+
+admin::BackendUsage ProxyRuntime::usage(const BackendStatus& b) const {
+  admin::BackendUsage u;
+  u.open = static_cast<std::uint32_t>(std::max(0, shared_.connections.open[b.id % kMaxBackends].load()));
+  u.in_use = std::min(u.open, server_.in_use(b.id));
+  u.idle = u.open - u.in_use;
+  u.queries = proxy_metrics().queries_routed_to(b.name);
+  return u;
+}
+
+std::shared_ptr<const config::Config> ProxyRuntime::config() const { return shared_.config.get(); }
+
+admin::Readiness ProxyRuntime::readiness() const {
+  admin::Readiness r;
+  if (shared_.draining) r.reasons.emplace_back("shutting down");
+  const auto snap = shared_.pool.get();
+  const BackendStatus* primary = snap->primary_status();
+  if (primary == nullptr) {
+    r.reasons.emplace_back("no primary");
+  } else if (primary->state == BackendState::kDown) {
+    r.reasons.emplace_back("primary '" + primary->name + "' is down");
+  }
+  r.ready = r.reasons.empty();
+  return r;
+}
+
+std::string ProxyRuntime::metrics_text() const { return proxy_metrics().registry.render(); }
+
+bool ProxyRuntime::drain_backend(const std::string& name) { return monitor_.drain(name); }
+
+bool ProxyRuntime::enable_backend(const std::string& name) { return monitor_.enable(name); }
+
+admin::ReloadOutcome ProxyRuntime::reload() {
+  std::lock_guard lock(reload_mu_);
+  auto& m = proxy_metrics();
+  admin::ReloadOutcome outcome;
+  auto loaded = config::load_config_file(config_path_);
+  if (!loaded) {
+    m.reloads_failed.inc();
+    outcome.error = loaded.error().message;
+    spdlog::error("reload rejected, the running configuration stays: {}", outcome.error);
+    return outcome;
+  }
+  ReloadPlan plan = plan_reload(*shared_.config.get(), std::move(*loaded));
+  auto applied = std::make_shared<const config::Config>(std::move(plan.applied));
+  setup_logging(applied->logging);
+  shared_.config.set(applied);
+  monitor_.update_config(applied);
+  server_.update_config(applied);
+  router_->set_token(applied->admin.token);
+  m.reloads_succeeded.inc();
+  m.last_reload_success.set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  if (!plan.needs_restart.empty()) {
+    spdlog::warn("reload: {} changed but only take effect after a restart", join(plan.needs_restart));
+  }
+  spdlog::info("configuration reloaded from {}: {} backends, {} users", config_path_, applied->backends.size(),
+               applied->users.size());
+  outcome.ok = true;
+  outcome.needs_restart = std::move(plan.needs_restart);
+  return outcome;
+}
+
+}  // namespace mysqlproxy::proxy

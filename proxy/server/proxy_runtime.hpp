@@ -1,0 +1,58 @@
+#pragma once
+// ProxyRuntime: the running proxy as one object, what main() starts. It owns the shared state,
+// the health monitor, the workers and the admin server, and runs the lifecycle:
+//   start -> serve -> (SIGHUP or POST /api/v1/reload: reload) -> SIGTERM: drain -> exit 0.
+// Draining: /readyz turns 503, the listener closes, idle sessions end, sessions inside a
+// transaction may finish it for up to timeouts.drain, then every session is closed.
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "proxy/admin/admin_router.hpp"
+#include "proxy/admin/admin_routes.hpp"
+#include "proxy/admin/admin_server.hpp"
+#include "proxy/health/health_monitor.hpp"
+#include "proxy/server/server.hpp"
+#include "proxy/session/session_context.hpp"
+
+namespace mysqlproxy::proxy {
+
+class ProxyRuntime final : public admin::AdminBackend {
+ public:
+  ProxyRuntime(std::string config_path, std::shared_ptr<const config::Config> cfg);
+  ~ProxyRuntime() override;
+
+  // Serves until a stop is requested, then drains. The process's exit code.
+  int run();
+  // SIGTERM / SIGINT (from any thread).
+  void request_stop();
+
+  // ---- admin::AdminBackend ----
+  [[nodiscard]] std::shared_ptr<const PoolSnapshot> pool() const override;
+  [[nodiscard]] admin::BackendUsage usage(const BackendStatus& b) const override;
+  [[nodiscard]] std::shared_ptr<const config::Config> config() const override;
+  [[nodiscard]] admin::Readiness readiness() const override;
+  [[nodiscard]] std::string metrics_text() const override;
+  bool drain_backend(const std::string& name) override;
+  bool enable_backend(const std::string& name) override;
+  // Loads the config file again; an invalid one is logged, counted and changes nothing.
+  admin::ReloadOutcome reload() override;
+
+ private:
+  void drain_and_stop();
+
+  std::string config_path_;
+  SharedState shared_;
+  HealthMonitor monitor_;
+  Server server_;
+  std::shared_ptr<admin::AdminRouter> router_;
+  std::unique_ptr<admin::AdminServer> admin_;
+  std::mutex reload_mu_;  // one reload at a time (SIGHUP and POST may race)
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stop_requested_ = false;
+};
+
+}  // namespace mysqlproxy::proxy

@@ -1,0 +1,38 @@
+#include "support/own_proxy_test.hpp"
+
+namespace itest {
+
+void OwnProxyTest::TearDown() {
+  for (auto it = restores_.rbegin(); it != restores_.rend(); ++it) (*it)();
+  IntegrationTest::TearDown();
+  proxy_.reset();
+}
+
+bool OwnProxyTest::start(ProxyOptions options) {
+  options.consistency = "eventual";
+  options.health_interval = "200ms";
+  start_own_proxy(proxy_, options);
+  if (HasFatalFailure()) return false;
+  return !proxy_->direct();
+}
+
+Client OwnProxyTest::open(const std::string& db) {
+  Client c;
+  c.set_read_timeout(30);  // bounded even if the proxy hangs
+  EXPECT_TRUE(c.connect(proxy_->host(), proxy_->port(), "app", "app-pass", db)) << c.describe_error();
+  return c;
+}
+
+Client OwnProxyTest::node(int port) {
+  Client c;
+  c.set_read_timeout(30);
+  EXPECT_TRUE(c.connect(cluster_env().host, port, "app", "app-pass", "proxytest")) << c.describe_error();
+  return c;
+}
+
+void OwnProxyTest::cluster_cmd(const std::string& args) {
+  std::string out;
+  ASSERT_EQ(run_cluster_command(cluster_env(), args, &out), 0) << "cluster.sh " << args << " failed:\n" << out;
+}
+
+}  // namespace itest
