@@ -23,7 +23,7 @@ usage: scripts/cluster.sh <command> [args]
   stop-node|start-node|restart <node>
   stop-replication|start-replication <replica>
   stop-sql-thread|start-sql-thread <replica>
-  wait-sync [timeout_s]      wait until running replicas applied the primary's binlog
+  wait-sync [timeout_s]      wait until running replicas replicate and applied the primary's binlog
 nodes: primary replica1 replica2
 env: CLUSTER_DIR (default <repo>/.state/cluster), CLUSTER_PORT_BASE (default 13306)
 EOF
@@ -175,6 +175,10 @@ cmd_wait_sync() {
   # One shared deadline for both replicas; MASTER_GTID_WAIT takes fractions.
   for r in "${REPLICAS[@]}"; do
     if ! is_running "$r"; then log "$r: down, skipped"; continue; fi
+    left=$((deadline - $(now_ms))); ((left > 0)) || left=1
+    # Caught up is not enough: an IO thread still reconnecting (after a primary restart) would
+    # make the replica look broken to whatever checks it next.
+    wait_threads_running "$r" "$((left / 1000 + 1))"
     left=$((deadline - $(now_ms))); ((left > 0)) || left=1
     wait_gtid "$r" "$pos" "$((left / 1000)).$(printf '%03d' $((left % 1000)))" ||
       die "$r: not at primary position '$pos' after ${timeout}s"

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "support/hosts_entries.hpp"
+#include "support/http_client.hpp"
 #include "support/tcp_forwarder.hpp"
 #include "support/own_proxy_test.hpp"
 
@@ -424,8 +425,9 @@ TEST_F(FailoverTest, DnsAnswerChangesThePool) {
 
   ASSERT_TRUE(hosts.set({"127.0.0.1", "127.0.0.2"}, &error)) << error;
   const auto grown = Clock::now();
-  auto joined = readers.wait_answer_from(cluster_env().replica2_port, grown, 5s);
-  ASSERT_TRUE(joined) << "the new address never took reads";
+  auto joined = readers.wait_answer_from(cluster_env().replica2_port, grown, 10s);
+  ASSERT_TRUE(joined) << "the new address never took reads; pool: "
+                      << http_request("127.0.0.1", proxy_->admin_port(), "GET", "/api/v1/pool").body;
   report("new_address_takes_reads_ms", *joined);
 
   ASSERT_TRUE(hosts.set({"127.0.0.1"}, &error)) << error;
