@@ -13,13 +13,15 @@ class ReplicaPicker {
   // Index into snapshot.backends of the next replica, or nothing if none takes reads.
   // `accept` may exclude candidates (e.g. one that just failed, or one behind a session's writes).
   template <class Accept>
-  [[nodiscard]] std::optional<std::size_t> pick(const PoolSnapshot& snapshot, Accept&& accept) noexcept {
+  // `advance` = false leaves the rotation where it is (a login checking its default database must
+  // not take a turn, or every new session's first read would go to the same replica).
+  [[nodiscard]] std::optional<std::size_t> pick(const PoolSnapshot& snapshot, Accept&& accept, bool advance = true) noexcept {
     std::uint64_t total = 0;
     for (const auto& b : snapshot.backends) {
       if (snapshot.takes_reads(b) && accept(b)) total += b.weight;
     }
     if (total == 0) return std::nullopt;
-    std::uint64_t slot = counter_++ % total;
+    std::uint64_t slot = (advance ? counter_++ : counter_) % total;
     for (std::size_t i = 0; i < snapshot.backends.size(); ++i) {
       const auto& b = snapshot.backends[i];
       if (!snapshot.takes_reads(b) || !accept(b)) continue;

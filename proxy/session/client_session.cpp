@@ -90,10 +90,15 @@ awaitable<void> ClientSession::run() {
     if (!keep_going || end_session_) break;
   }
   worker_.sessions.erase(this);
-  // A pinned connection may hold a transaction, locks or temporary tables: don't reuse it as is.
+  // A connection holding a transaction, locks or temporary tables is closed, so the server
+  // rolls back and frees them now (pooled, they would live until its next use or idle timeout).
   if (lease_) {
-    if (state_.pinned()) lease_->connection->carried().tainted = true;
-    release_lease();
+    if (state_.holds_connection_state()) {
+      discard_lease();
+    } else {
+      if (state_.pinned()) lease_->connection->carried().tainted = true;
+      release_lease();
+    }
   }
   client_.close();
   shared_.active_sessions.fetch_sub(1, std::memory_order_relaxed);
@@ -141,7 +146,9 @@ awaitable<bool> ClientSession::login() {
   // Backend connections are leased per statement; a default database is checked now, on any
   // backend that takes reads, so a wrong one fails the login (1049) as on a server.
   if (!login_.database.empty()) {
-    const bool database_ok = co_await acquire(Target::kReplica, login_.next_seq);
+    const std::vector<std::uint32_t> avoid_none;  // (locals: no temporaries in a co_await call)
+    const BackendFilter accept_any;
+    const bool database_ok = co_await acquire(Target::kReplica, login_.next_seq, avoid_none, accept_any, /*take_turn=*/false);
     if (!database_ok) {
       proxy_metrics().clients_rejected.with({"database_refused"}).inc();
       co_return false;
@@ -254,7 +261,9 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   if (!request->attributes.empty()) login_.attributes = std::move(request->attributes);
   state_ = SessionState(request->database, login_.caps.has(protocol::kClientMultiStatements));
   if (!request->database.empty()) {
-    const bool database_ok = co_await acquire(Target::kReplica, reauth.next_seq);
+    const std::vector<std::uint32_t> avoid_none;  // (locals: no temporaries in a co_await call)
+    const BackendFilter accept_any;
+    const bool database_ok = co_await acquire(Target::kReplica, reauth.next_seq, avoid_none, accept_any, /*take_turn=*/false);
     if (!database_ok) {
       login_ = previous;  // the error went to the client; the old identity stays
       user_owner_ = previous_owner;

@@ -94,9 +94,10 @@ class ClientSession final : public WorkerSession {
   // Makes sure lease_ holds a connection for `target`, state in line. On failure it has told the
   // client (ERR with `err_seq`) and returns false.
   using BackendFilter = std::function<bool(const BackendStatus&)>;
-  // Backends in `avoid` (they just failed) are not tried.
+  // Backends in `avoid` (they just failed) are not tried. take_turn = false: a replica is chosen
+  // without moving the worker's round-robin on (a login checking its database).
   awaitable<bool> acquire(Target target, std::uint8_t err_seq, std::vector<std::uint32_t> avoid = {},
-                          const BackendFilter& accept = {});
+                          const BackendFilter& accept = {}, bool take_turn = true);
   // consistency: session/global. A replica known to have applied `required`, or one that catches
   // up within routing.consistency_timeout, or else the primary.
   awaitable<bool> acquire_consistent(const GtidPosition& required, std::uint8_t err_seq);

@@ -17,9 +17,10 @@ bool contains(const std::vector<std::uint32_t>& ids, std::uint32_t id) {
 
 std::optional<std::size_t> choose_backend(const PoolSnapshot& snap, ReplicaPicker& picker, Target target,
                                           const std::vector<std::uint32_t>& avoid,
-                                          const std::function<bool(const BackendStatus&)>& accept) {
+                                          const std::function<bool(const BackendStatus&)>& accept, bool take_turn) {
   if (target == Target::kReplica) {
-    auto i = picker.pick(snap, [&](const BackendStatus& b) { return !contains(avoid, b.id) && (!accept || accept(b)); });
+    auto i = picker.pick(
+        snap, [&](const BackendStatus& b) { return !contains(avoid, b.id) && (!accept || accept(b)); }, take_turn);
     if (i) return i;
   }
   if (snap.primary && !contains(avoid, snap.backends[*snap.primary].id)) return snap.primary;
@@ -50,7 +51,7 @@ void ClientSession::learn_identity(const BackendConnection& backend) {
 }
 
 awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std::vector<std::uint32_t> avoid,
-                                       const BackendFilter& accept) {
+                                       const BackendFilter& accept, bool take_turn) {
   if (lease_) {  // pinned: the session keeps its connection, unless the primary moved away from it
     const auto snap = shared_.pool.get();
     const BackendStatus* primary = snap->primary_status();
@@ -77,7 +78,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
   // tried: the monitor may not have seen it die yet.
   for (int attempt = 0; attempt < kMaxAcquireAttempts; ++attempt) {
     const auto snap = shared_.pool.get();
-    const auto index = choose_backend(*snap, worker_.picker, target, avoid, accept);
+    const auto index = choose_backend(*snap, worker_.picker, target, avoid, accept, take_turn);
     if (!index) {
       count_error(ErrorKind::kNoBackend);
       co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state,

@@ -51,6 +51,18 @@ TEST_F(RoutingTest, AutocommitReadsSpreadOverBothReplicasAndNeverThePrimary) {
   for (const auto& [id, n] : seen) EXPECT_EQ(n, 20) << "replica " << id << " got " << n << " of 40 reads";
 }
 
+TEST_F(RoutingTest, OneReadPerNewConnectionStillSpreadsOverBothReplicas) {
+  // Apps that connect per request: the login (which checks the default database on a replica)
+  // must not take the turn of the session's first read.
+  std::map<std::string, int> seen;
+  for (int i = 0; i < 10; ++i) {
+    Client c = open();
+    seen[must_scalar(c, "SELECT @@server_id")]++;
+  }
+  EXPECT_EQ(seen.count("1"), 0u) << "a read reached the primary";
+  EXPECT_EQ(seen.size(), 2u) << "every new connection read from the same replica";
+}
+
 TEST_F(RoutingTest, WritesAndWhatCannotMoveStayOnThePrimary) {
   Client c = open();
   const std::string t = unique_name("rt_w");

@@ -82,5 +82,19 @@ TEST_F(TransactionTest, ErrorInsideTransactionKeepsIt) {
   EXPECT_EQ(count(other_), "2");
 }
 
+TEST_F(TransactionTest, AClientGoneInsideATransactionLeavesNoLockBehind) {
+  must_exec(c_, "INSERT INTO " + t_ + " VALUES (1, 'a')");
+  Client gone = connect();
+  must_exec(gone, "BEGIN");
+  must_exec(gone, "SELECT * FROM " + t_ + " WHERE id = 1 FOR UPDATE");
+  gone.close();  // no COMMIT, no ROLLBACK: the server must roll back at once
+  // The row is free again: a short lock wait succeeds instead of timing out.
+  must_exec(other_, "SET SESSION innodb_lock_wait_timeout = 2");
+  must_exec(other_, "BEGIN");
+  EXPECT_TRUE(other_.exec("UPDATE " + t_ + " SET v = 'b' WHERE id = 1")) << other_.describe_error();
+  must_exec(other_, "COMMIT");
+  EXPECT_EQ(must_scalar(c_, "SELECT v FROM " + t_ + " WHERE id = 1"), "b");
+}
+
 }  // namespace
 }  // namespace itest

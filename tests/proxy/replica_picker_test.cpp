@@ -67,6 +67,20 @@ TEST(ReplicaPicker, NoneWhenNoReplicaTakesReads) {
   EXPECT_FALSE(p.pick(s).has_value());
 }
 
+TEST(ReplicaPicker, APickThatTakesNoTurnLeavesTheRotation) {
+  auto s = snapshot({{"r1", BackendRole::kReplica, BackendState::kUp, 1},
+                     {"r2", BackendRole::kReplica, BackendState::kUp, 1}});
+  ReplicaPicker p;
+  const auto any = [](const BackendStatus&) { return true; };
+  // A login's database check, then the session's read, login after login: reads still alternate.
+  std::map<std::string, int> reads;
+  for (int session = 0; session < 10; ++session) {
+    ASSERT_TRUE(p.pick(s, any, /*advance=*/false));
+    reads[s.backends[*p.pick(s)].name]++;
+  }
+  EXPECT_EQ(reads, (std::map<std::string, int>{{"r1", 5}, {"r2", 5}}));
+}
+
 TEST(ReplicaPicker, AcceptFilterExcludesCandidates) {
   auto s = snapshot({{"r1", BackendRole::kReplica, BackendState::kUp, 1},
                      {"r2", BackendRole::kReplica, BackendState::kUp, 1}});
