@@ -17,6 +17,8 @@ PACKAGES=(
   sysbench haproxy prometheus
   # test clients
   python3-pymysql python3-mysqldb nodejs npm
+  # demo apps (k8s/apps) and their local stack: web server, app servers, headless browser test
+  nginx gunicorn python3-flask python3-fastapi python3-uvicorn chromium
   # tools the scripts use (ps/pgrep, ss, certificates)
   procps iproute2 openssl
 )
@@ -46,7 +48,7 @@ if ((EUID != 0)); then
   SUDO=(sudo)
 fi
 
-# Keep package postinst scripts (mariadb-server, haproxy, prometheus) from
+# Keep package postinst scripts (mariadb-server, haproxy, prometheus, nginx) from
 # starting system services: our tests run their own processes.
 POLICY=/usr/sbin/policy-rc.d
 created_policy=0

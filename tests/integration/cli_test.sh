@@ -6,6 +6,8 @@
 # proxy on a free port and stops it on exit. With MYSQLPROXY_TEST_DIRECT=1 it
 # talks to the primary directly instead (proves the checks are right).
 set -uo pipefail
+# shellcheck source=../../scripts/lib/proxy-config.sh
+source "$(dirname "$0")/../../scripts/lib/proxy-config.sh"
 
 PROXY_BIN=${1:-}
 PASSED=0
@@ -77,22 +79,15 @@ else
     exit 1
   fi
   PROXY_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  cat >"$WORKDIR/proxy.yaml" <<EOF
-listen: { address: 127.0.0.1, port: $PROXY_PORT }
-workers: 2
-backends:
-  - { name: primary, host: 127.0.0.1, port: $CLUSTER_PRIMARY_PORT, role: primary }
-  - { name: replica1, host: 127.0.0.1, port: $CLUSTER_REPLICA1_PORT, role: replica }
-  - { name: replica2, host: 127.0.0.1, port: $CLUSTER_REPLICA2_PORT, role: replica }
-users:
-  - { name: app, password: app-pass }
-  - { name: app2, password: app2-pass }
+  {
+    cluster_proxy_config "$PROXY_PORT" 2
+    cat <<EOF
 timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }
 logging: { level: debug, format: text }
 routing: { consistency: global, consistency_timeout: 5s }
-health: { user: monitor, password: monitor-pass }
 admin: { enabled: false }
 EOF
+  } >"$WORKDIR/proxy.yaml"
   "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
   PROXY_PID=$!
   for _ in $(seq 100); do
