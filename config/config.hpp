@@ -117,6 +117,9 @@ struct AdminConfig {
   bool enabled = true;
   std::string address = "127.0.0.1";
   std::uint16_t port = 9180;
+  // /readyz also needs a reachable primary. Off: a primary outage leaves the proxy ready, so an
+  // orchestrator keeps sending it clients whose reads replicas can still serve.
+  bool readiness_requires_primary = true;
   // Bearer token the POST endpoints require (resolved from token / token_env / token_file);
   // "" = those endpoints are off.
   std::string token;

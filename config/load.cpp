@@ -39,8 +39,8 @@ constexpr std::array<std::string_view, 5> kRoutingKeys = {
 constexpr std::array<std::string_view, 4> kPoolKeys = {
     "max_connections_per_backend", "acquire_timeout", "idle_timeout", "max_prepared_statements"};
 
-constexpr std::array<std::string_view, 6> kAdminKeys = {
-    "enabled", "address", "port", "token", "token_env", "token_file"};
+constexpr std::array<std::string_view, 7> kAdminKeys = {
+    "enabled", "address", "port", "readiness_requires_primary", "token", "token_env", "token_file"};
 
 constexpr std::array kRoles = {BackendRole::kPrimary, BackendRole::kReplica};
 constexpr std::array kFormats = {LogFormat::kText, LogFormat::kJson};
@@ -193,6 +193,7 @@ Error read_admin(const Context& ctx, const Field& field, AdminConfig& out) {
   if (auto e = map->get_bool("enabled", out.enabled)) return e;
   if (auto e = map->get_string("address", out.address)) return e;
   if (auto e = map->get_integer("port", out.port, kMinPort, kMaxPort)) return e;
+  if (auto e = map->get_bool("readiness_requires_primary", out.readiness_requires_primary)) return e;
   auto token = read_optional_secret(*map, "token", ctx.base_dir);
   if (!token) return token.error();
   if (*token) out.token = std::move(**token);

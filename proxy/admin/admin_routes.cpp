@@ -22,6 +22,19 @@ AdminResponse backend_action(AdminBackend& backend, const AdminRouter::Params& p
 
 }  // namespace
 
+Readiness readiness_of(bool draining, const PoolSnapshot& pool, bool require_primary) {
+  Readiness r;
+  if (draining) r.reasons.emplace_back("shutting down");
+  const BackendStatus* primary = pool.primary_status();
+  if (require_primary && primary == nullptr) {
+    r.reasons.emplace_back("no primary");
+  } else if (require_primary && primary->state == BackendState::kDown) {
+    r.reasons.emplace_back("primary '" + primary->name + "' is down");
+  }
+  r.ready = r.reasons.empty();
+  return r;
+}
+
 void add_admin_routes(AdminRouter& router, AdminBackend& backend) {
   router.add("GET", "/healthz", [](const AdminRequest&, const AdminRouter::Params&) {
     return json_response(200, json::object{{"status", "alive"}});

@@ -46,4 +46,7 @@ class AdminBackend {
 
 void add_admin_routes(AdminRouter& router, AdminBackend& backend);
 
+// Ready for clients: not draining and, when `require_primary`, a primary that is not DOWN.
+Readiness readiness_of(bool draining, const PoolSnapshot& pool, bool require_primary);
+
 }  // namespace mysqlproxy::proxy::admin

@@ -129,6 +129,7 @@ json::object config_view(const config::Config& cfg) {
   out["admin"] = json::object{{"enabled", cfg.admin.enabled},
                               {"address", cfg.admin.address},
                               {"port", cfg.admin.port},
+                              {"readiness_requires_primary", cfg.admin.readiness_requires_primary},
                               {"token", cfg.admin.token.empty() ? "" : kRedacted}};
   return out;
 }

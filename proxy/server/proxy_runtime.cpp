@@ -137,17 +137,8 @@ admin::BackendUsage ProxyRuntime::usage(const BackendStatus& b) const {
 std::shared_ptr<const config::Config> ProxyRuntime::config() const { return shared_.config.get(); }
 
 admin::Readiness ProxyRuntime::readiness() const {
-  admin::Readiness r;
-  if (shared_.draining) r.reasons.emplace_back("shutting down");
-  const auto snap = shared_.pool.get();
-  const BackendStatus* primary = snap->primary_status();
-  if (primary == nullptr) {
-    r.reasons.emplace_back("no primary");
-  } else if (primary->state == BackendState::kDown) {
-    r.reasons.emplace_back("primary '" + primary->name + "' is down");
-  }
-  r.ready = r.reasons.empty();
-  return r;
+  return admin::readiness_of(shared_.draining, *shared_.pool.get(),
+                             shared_.config.get()->admin.readiness_requires_primary);
 }
 
 std::string ProxyRuntime::metrics_text() const { return proxy_metrics().registry.render(); }

@@ -30,6 +30,7 @@ TEST(AdminConfig, DefaultsMatchTheDocumentedSchema) {
   EXPECT_EQ(config.admin.address, "127.0.0.1");
   EXPECT_EQ(config.admin.port, 9180);
   EXPECT_EQ(config.admin.token, "");
+  EXPECT_TRUE(config.admin.readiness_requires_primary);
   EXPECT_EQ(config.timeouts.drain, 30s);
   Config absent = load_head("");
   EXPECT_EQ(absent.admin.port, 9180);
@@ -37,12 +38,14 @@ TEST(AdminConfig, DefaultsMatchTheDocumentedSchema) {
 }
 
 TEST(AdminConfig, ReadsEveryField) {
-  Config config = load_head("admin: { enabled: false, address: 0.0.0.0, port: 9999, token: s3cret }\n"
+  Config config = load_head("admin: { enabled: false, address: 0.0.0.0, port: 9999, token: s3cret,"
+                            " readiness_requires_primary: false }\n"
                           "timeouts: { drain: 5s }\n");
   EXPECT_FALSE(config.admin.enabled);
   EXPECT_EQ(config.admin.address, "0.0.0.0");
   EXPECT_EQ(config.admin.port, 9999);
   EXPECT_EQ(config.admin.token, "s3cret");
+  EXPECT_FALSE(config.admin.readiness_requires_primary);
   EXPECT_EQ(config.timeouts.drain, 5s);
   EXPECT_EQ(load_head("timeouts: { drain: 0 }\n").timeouts.drain, 0ms) << "0 = close at once";
 }
@@ -104,7 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
                        "proxy.yaml:2:3: admin.prot: unknown field (did you mean \"port\"?)"},
         AdminErrorCase{"UnknownFieldListingAllowedOnes", "admin:\n  frobnicate: 1\n",
                        "proxy.yaml:2:3: admin.frobnicate: unknown field (expected one of enabled, "
-                       "address, port, token, token_env, token_file)"},
+                       "address, port, readiness_requires_primary, token, token_env, token_file)"},
         AdminErrorCase{"PortZero", "admin:\n  port: 0\n",
                        "proxy.yaml:2:9: admin.port: expected an integer 1..65535, got \"0\""},
         AdminErrorCase{"PortTooBig", "admin:\n  port: 70000\n",
