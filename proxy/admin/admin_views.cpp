@@ -25,11 +25,6 @@ json::value timestamp(std::chrono::system_clock::time_point t) {
   return json::string(buf, static_cast<std::size_t>(n));
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -42,8 +37,8 @@ json::object pool_view(const PoolSnapshot& snapshot, const UsageOf& usage) {
     o["address"] = b.host + ":" + std::to_string(b.port);
     o["host"] = b.host;
     o["port"] = b.port;
-    o["role"] = lower(role_name(b.role));
-    o["state"] = lower(state_name(b.state));
+    o["role"] = config::to_string(b.role);
+    o["state"] = state_label(b.state);
     o["takes_reads"] = snapshot.takes_reads(b);
     o["takes_writes"] = snapshot.primary_status() == &b;
     o["weight"] = b.weight;
@@ -53,7 +48,8 @@ json::object pool_view(const PoolSnapshot& snapshot, const UsageOf& usage) {
       o["lag_seconds"] = nullptr;
     }
     o["gtid_position"] = b.gtid_position;
-    o["connections"] = json::object{{"open", u.open}, {"in_use", u.in_use}, {"idle", u.idle}};
+    o["connections"] =
+        json::object{{"open", u.connections.open}, {"in_use", u.connections.in_use}, {"idle", u.connections.idle}};
     o["queries_routed"] = u.queries;
     o["last_check"] = timestamp(b.last_check);
     o["last_check_duration_seconds"] = static_cast<double>(b.check_duration.count()) / 1e6;

@@ -7,15 +7,14 @@
 #include <functional>
 
 #include "config/config.hpp"
+#include "proxy/backend/backend_pool.hpp"
 #include "proxy/health/pool_snapshot.hpp"
 
 namespace mysqlproxy::proxy::admin {
 
 // Connections and traffic of one backend, summed over the workers.
 struct BackendUsage {
-  std::uint32_t open = 0;
-  std::uint32_t in_use = 0;
-  std::uint32_t idle = 0;
+  BackendConnections connections;
   std::uint64_t queries = 0;  // statements routed to it
 };
 

@@ -23,6 +23,13 @@ struct ConnectionCounters {
   std::array<std::atomic<std::int32_t>, kMaxBackends> open{};
 };
 
+// Connections to one backend over all workers (idle = open - in use).
+struct BackendConnections {
+  std::uint32_t open = 0;
+  std::uint32_t in_use = 0;
+  std::uint32_t idle = 0;
+};
+
 struct PoolKey {
   std::uint32_t backend_id = 0;
   std::string user;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+
 namespace mysqlproxy::proxy {
 
 enum class BackendState : std::uint8_t {
@@ -18,7 +20,8 @@ enum class BackendState : std::uint8_t {
   kDraining,  // set by an operator: no new work, running work finishes
 };
 
-enum class BackendRole : std::uint8_t { kPrimary, kReplica };
+// The same roles as in the config; here, as detected (read_only = 0 is the primary).
+using BackendRole = config::BackendRole;
 
 struct BackendStatus {
   std::uint32_t id = 0;  // stable for the life of the process for one name + address; keys pools

@@ -16,12 +16,16 @@ std::string_view state_name(BackendState state) noexcept {
   return "UNKNOWN";
 }
 
-std::string_view role_name(BackendRole role) noexcept {
-  switch (role) {
-    case BackendRole::kPrimary:
-      return "primary";
-    case BackendRole::kReplica:
-      return "replica";
+std::string_view state_label(BackendState state) noexcept {
+  switch (state) {
+    case BackendState::kUp:
+      return "up";
+    case BackendState::kLagging:
+      return "lagging";
+    case BackendState::kDown:
+      return "down";
+    case BackendState::kDraining:
+      return "draining";
   }
   return "unknown";
 }

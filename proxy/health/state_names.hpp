@@ -1,5 +1,6 @@
 #pragma once
-// How backend states and roles are spelled in logs and in the admin API: "UP", "LAGGING", ...
+// How backend states are spelled: "UP", "LAGGING", ... in logs; "up", "lagging", ... as values in
+// the admin API and metric labels. (Roles are spelled by config::to_string.)
 #include <string_view>
 
 #include "proxy/health/pool_snapshot.hpp"
@@ -7,6 +8,6 @@
 namespace mysqlproxy::proxy {
 
 std::string_view state_name(BackendState state) noexcept;
-std::string_view role_name(BackendRole role) noexcept;
+std::string_view state_label(BackendState state) noexcept;
 
 }  // namespace mysqlproxy::proxy

@@ -217,6 +217,15 @@ void Family<Metric>::remove(const std::vector<std::string>& label_values) {
 }
 
 template <class Metric>
+void Family<Metric>::for_each(
+    const std::function<void(const std::vector<std::string>&, const Metric&)>& visit) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& series : series_) {
+    if (!series->hidden) visit(series->label_values, series->metric);
+  }
+}
+
+template <class Metric>
 void Family<Metric>::render(std::string& out) const {
   append_family_header(out, name(), help(), type());
   std::lock_guard lock(mutex_);

@@ -198,6 +198,10 @@ class Family final : public detail::FamilyBase {
   // fresh series starting from zero.
   void remove(const std::vector<std::string>& label_values);
 
+  // Calls `visit(label_values, metric)` for every visible series, under the family's lock (so
+  // keep it short; for reading values outside a scrape, e.g. sums the admin API shows).
+  void for_each(const std::function<void(const std::vector<std::string>&, const Metric&)>& visit) const;
+
   void render(std::string& out) const override;
 
  private:

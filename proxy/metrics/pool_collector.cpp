@@ -1,8 +1,6 @@
 #include "proxy/metrics/pool_collector.hpp"
 
-#include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
 
 #include "proxy/health/state_names.hpp"
@@ -16,11 +14,6 @@ using metrics::MetricType;
 constexpr std::array kStates = {BackendState::kUp, BackendState::kLagging, BackendState::kDown,
                                 BackendState::kDraining};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 CollectedFamily family(std::string name, std::string help, MetricType type = MetricType::kGauge) {
   return CollectedFamily{std::move(name), std::move(help), type, {}};
@@ -44,17 +37,16 @@ void add_pool_collector(metrics::Registry& registry, PoolCollectorSource source)
     auto in_use = family("mysql_proxy_backend_connections_in_use", "Backend connections leased to a session.");
     auto idle = family("mysql_proxy_backend_connections_idle", "Backend connections pooled and idle.");
     for (const BackendStatus& b : snap->backends) {
-      for (const BackendState s : kStates) add(state, {{"backend", b.name}, {"state", lower(state_name(s))}}, b.state == s);
+      for (const BackendState s : kStates) add(state, {{"backend", b.name}, {"state", std::string(state_label(s))}}, b.state == s);
       add(primary, {{"backend", b.name}}, snap->primary_status() == &b);
       if (b.lag_seconds) add(lag, {{"backend", b.name}}, *b.lag_seconds);
       add(check, {{"backend", b.name}}, static_cast<double>(b.check_duration.count()) / 1e6);
       add(checks, {{"backend", b.name}}, static_cast<double>(b.checks));
       add(failures, {{"backend", b.name}}, static_cast<double>(b.checks_failed));
-      const std::uint32_t o = source.open_connections(b.id);
-      const std::uint32_t u = std::min(o, source.in_use_connections(b.id));
-      add(open, {{"backend", b.name}}, o);
-      add(in_use, {{"backend", b.name}}, u);
-      add(idle, {{"backend", b.name}}, o - u);
+      const BackendConnections c = source.connections(b.id);
+      add(open, {{"backend", b.name}}, c.open);
+      add(in_use, {{"backend", b.name}}, c.in_use);
+      add(idle, {{"backend", b.name}}, c.idle);
     }
     auto fallback = family("mysql_proxy_reads_fallback_to_primary", "1 while no replica can take reads.");
     add(fallback, {}, snap->reads_fall_back_to_primary);

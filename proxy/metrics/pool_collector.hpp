@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "proxy/backend/backend_pool.hpp"
 #include "proxy/health/pool_snapshot.hpp"
 #include "proxy/metrics/metrics.hpp"
 
@@ -12,8 +13,7 @@ namespace mysqlproxy::proxy {
 
 struct PoolCollectorSource {
   std::function<std::shared_ptr<const PoolSnapshot>()> snapshot;
-  std::function<std::uint32_t(std::uint32_t backend_id)> open_connections;
-  std::function<std::uint32_t(std::uint32_t backend_id)> in_use_connections;
+  std::function<BackendConnections(std::uint32_t backend_id)> connections;
   std::function<std::int64_t()> active_clients;
   std::function<std::uint64_t()> split_brain_detected;
   std::function<bool()> draining;

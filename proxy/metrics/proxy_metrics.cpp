@@ -87,20 +87,11 @@ ProxyMetrics::ProxyMetrics()
 }
 
 std::uint64_t ProxyMetrics::queries_routed_to(std::string_view backend) const {
-  std::string text;
-  queries.render(text);
-  const std::string label = "backend=\"" + std::string(backend) + "\"";
   std::uint64_t sum = 0;
-  std::size_t line_start = 0;
-  while (line_start < text.size()) {
-    std::size_t end = text.find('\n', line_start);
-    if (end == std::string::npos) end = text.size();
-    const std::string_view line(text.data() + line_start, end - line_start);
-    if (!line.starts_with('#') && line.find(label) != std::string_view::npos) {
-      sum += std::stoull(std::string(line.substr(line.rfind(' ') + 1)));
-    }
-    line_start = end + 1;
-  }
+  // Label 0 of mysql_proxy_queries_total is the backend.
+  queries.for_each([&](const std::vector<std::string>& labels, const Counter& c) {
+    if (labels[0] == backend) sum += c.value();
+  });
   return sum;
 }
 

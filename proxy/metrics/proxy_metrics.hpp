@@ -48,8 +48,8 @@ struct ProxyMetrics {
   metrics::Counter& reloads_failed;
   metrics::Gauge& last_reload_success;  // unix time
 
-  // Statements routed to the backend so far, all roles and reasons (for the admin API; renders
-  // the family, so not for the hot path).
+  // Statements routed to the backend so far, all roles and reasons (for the admin API: it takes
+  // the family's lock, so not for the hot path).
   [[nodiscard]] std::uint64_t queries_routed_to(std::string_view backend) const;
 };
 

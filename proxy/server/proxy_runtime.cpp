@@ -41,11 +41,7 @@ ProxyRuntime::ProxyRuntime(std::string config_path, std::shared_ptr<const config
   add_pool_collector(m.registry,
                      PoolCollectorSource{
                          [this] { return shared_.pool.get(); },
-                         [this](std::uint32_t id) {
-                           return static_cast<std::uint32_t>(
-                               std::max(0, shared_.connections.open[id % kMaxBackends].load(std::memory_order_relaxed)));
-                         },
-                         [this](std::uint32_t id) { return server_.in_use(id); },
+                         [this](std::uint32_t id) { return server_.connections(id); },
                          [this] { return shared_.active_sessions.load(std::memory_order_relaxed); },
                          [this] { return monitor_.split_brain_detected_total(); },
                          [this] { return shared_.draining.load(std::memory_order_relaxed); },
@@ -126,12 +122,7 @@ void ProxyRuntime::drain_and_stop() {
 std::shared_ptr<const PoolSnapshot> ProxyRuntime::pool() const { return shared_.pool.get(); }
 
 admin::BackendUsage ProxyRuntime::usage(const BackendStatus& b) const {
-  admin::BackendUsage u;
-  u.open = static_cast<std::uint32_t>(std::max(0, shared_.connections.open[b.id % kMaxBackends].load()));
-  u.in_use = std::min(u.open, server_.in_use(b.id));
-  u.idle = u.open - u.in_use;
-  u.queries = proxy_metrics().queries_routed_to(b.name);
-  return u;
+  return admin::BackendUsage{server_.connections(b.id), proxy_metrics().queries_routed_to(b.name)};
 }
 
 std::shared_ptr<const config::Config> ProxyRuntime::config() const { return shared_.config.get(); }

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "proxy/session/client_session.hpp"
 
 namespace mysqlproxy::proxy {
@@ -119,10 +121,16 @@ void Server::update_config(std::shared_ptr<const config::Config> cfg) {
   }
 }
 
-std::uint32_t Server::in_use(std::uint32_t backend_id) const noexcept {
-  std::uint32_t n = 0;
-  for (const auto& w : workers_) n += w->context.pool.in_use(backend_id);
-  return n;
+BackendConnections Server::connections(std::uint32_t backend_id) const noexcept {
+  BackendConnections c;
+  c.open = static_cast<std::uint32_t>(
+      std::max(0, shared_.connections.open[backend_id % kMaxBackends].load(std::memory_order_relaxed)));
+  std::uint32_t in_use = 0;
+  for (const auto& w : workers_) in_use += w->context.pool.in_use(backend_id);
+  // The counters are read one after another while workers go on: keep the three consistent.
+  c.in_use = std::min(c.open, in_use);
+  c.idle = c.open - c.in_use;
+  return c;
 }
 
 void Server::stop() {

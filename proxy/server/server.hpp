@@ -29,8 +29,8 @@ class Server {
   void stop();  // stops accepting and ends every worker
   void join();
   [[nodiscard]] std::uint16_t bound_port() const noexcept { return bound_port_; }
-  // Connections to a backend leased out right now, over all workers; any thread.
-  [[nodiscard]] std::uint32_t in_use(std::uint32_t backend_id) const noexcept;
+  // Connections to a backend over all workers, right now; any thread.
+  [[nodiscard]] BackendConnections connections(std::uint32_t backend_id) const noexcept;
 
  private:
   struct Worker {

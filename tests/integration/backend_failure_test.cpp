@@ -15,7 +15,7 @@
 #include <mutex>
 #include <thread>
 
-#include "support/test_env.hpp"
+#include "support/own_proxy_test.hpp"
 
 namespace itest {
 namespace {
@@ -30,29 +30,20 @@ struct QueryOutcome {
   Clock::time_point finished;
 };
 
-class BackendFailureTest : public IntegrationTest {
+class BackendFailureTest : public OwnProxyTest {
  protected:
   void SetUp() override {
-    IntegrationTest::SetUp();
+    OwnProxyTest::SetUp();
     if (HasFatalFailure()) return;
-    ProxyOptions options;
-    options.consistency = "eventual";
-    options.health_interval = "200ms";
-    start_own_proxy(proxy_, options);
-    if (HasFatalFailure()) return;
-    if (proxy_->direct()) GTEST_SKIP() << "failover between backends is the proxy's job";
-  }
-
-  void TearDown() override {
-    // Always bring the killed replica back, whatever happened above.
-    if (!killed_.empty()) {
+    // Always bring the killed node back, whatever happened below.
+    on_teardown([this] {
+      if (killed_.empty()) return;
       std::string out;
       int rc = run_cluster_command(cluster_env(), "start-node " + killed_, &out);
       if (rc != 0) ADD_FAILURE() << "cluster.sh start-node " << killed_ << " failed (" << rc << "):\n" << out;
       run_cluster_command(cluster_env(), "wait-sync 30", &out);
-    }
-    IntegrationTest::TearDown();
-    proxy_.reset();
+    });
+    if (!start() && skipping()) GTEST_SKIP() << "failover between backends is the proxy's job";
   }
 
   // The cluster node listening on `port`.
@@ -62,15 +53,7 @@ class BackendFailureTest : public IntegrationTest {
 
   void kill(const std::string& node) {
     killed_ = node;
-    std::string out;
-    ASSERT_EQ(run_cluster_command(cluster_env(), "kill " + node, &out), 0) << out;
-  }
-
-  Client open() {
-    Client c;
-    c.set_read_timeout(30);  // bounded even if the proxy hangs
-    EXPECT_TRUE(c.connect(proxy_->host(), proxy_->port(), "app", "app-pass", "proxytest")) << c.describe_error();
-    return c;
+    cluster_cmd("kill " + node);
   }
 
   static std::future<QueryOutcome> run_async(Client& c, std::string sql) {
@@ -86,7 +69,6 @@ class BackendFailureTest : public IntegrationTest {
     });
   }
 
-  std::unique_ptr<ProxyProcess> proxy_;
   std::string killed_;
 };
 

@@ -36,7 +36,7 @@ PoolSnapshot snapshot() {
 
 TEST(AdminViews, PoolShowsEveryBackendWithItsUsage) {
   const auto view = pool_view(snapshot(), [](const BackendStatus& b) {
-    return BackendUsage{b.id * 10, b.id, b.id * 10 - b.id, b.id * 100ull};
+    return BackendUsage{{b.id * 10, b.id, b.id * 10 - b.id}, b.id * 100ull};
   });
   EXPECT_EQ(json::serialize(view),
             R"({"version":7,"primary":"primary","reads_fall_back_to_primary":true,"backends":[)"

@@ -39,8 +39,15 @@ TEST(HealthStateNames, SpellStatesAndRolesForLogs) {
   EXPECT_EQ(state_name(BackendState::kLagging), "LAGGING");
   EXPECT_EQ(state_name(BackendState::kDown), "DOWN");
   EXPECT_EQ(state_name(BackendState::kDraining), "DRAINING");
-  EXPECT_EQ(role_name(BackendRole::kPrimary), "primary");
-  EXPECT_EQ(role_name(BackendRole::kReplica), "replica");
+  EXPECT_EQ(config::to_string(BackendRole::kPrimary), "primary");
+  EXPECT_EQ(config::to_string(BackendRole::kReplica), "replica");
+}
+
+TEST(HealthStateNames, LabelStatesForTheAdminApiAndMetrics) {
+  EXPECT_EQ(state_label(BackendState::kUp), "up");
+  EXPECT_EQ(state_label(BackendState::kLagging), "lagging");
+  EXPECT_EQ(state_label(BackendState::kDown), "down");
+  EXPECT_EQ(state_label(BackendState::kDraining), "draining");
 }
 
 }  // namespace
