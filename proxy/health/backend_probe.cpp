@@ -78,6 +78,7 @@ std::optional<std::string> BackendProbe::read_replication(CheckResult& result) {
   result.lag_seconds = merged.seconds_behind;
   result.replication_broken = merged.broken;
   result.replication_problem = merged.problem;
+  result.replication_waits_for_source = merged.waits_for_source;
   return std::nullopt;
 }
 

@@ -16,6 +16,8 @@ struct CheckResult {
                                       // without replication
   std::string error;                  // why the check failed; empty when it passed
   std::string replication_problem;    // why replication counts as broken ("SQL thread stopped")
+  bool replication_waits_for_source = false;  // broken only as its IO thread can't reach the
+                                              // source (see ReplicaStatus::waits_for_source)
 
   bool is_replica = false;    // SHOW REPLICA STATUS returned a row
   std::string gtid_position;  // @@gtid_current_pos (MariaDB) / @@gtid_executed (MySQL)

@@ -99,7 +99,7 @@ void run_endpoint_checks(std::shared_ptr<MonitorState> state, std::shared_ptr<En
     {
       std::lock_guard lock(endpoint->mu);
       endpoint->machine.set_thresholds(HealthThresholds::from_config(cfg->health));
-      change = endpoint->machine.observe(result);
+      change = endpoint->machine.observe(result, state->source_unreachable.load());
       if (result.failed()) ++endpoint->checks_failed;
       endpoint->last = std::move(result);
       ++endpoint->checks;

@@ -107,6 +107,7 @@ void publish_pass(MonitorState& state, PublisherMemory& memory, bool force) {
   }
 
   const std::uint32_t new_primary = decision.primary ? views[*decision.primary].id : kNoPrimary;
+  state.source_unreachable = !decision.primary || !roles[*decision.primary].reachable;
   if (new_primary != old_primary) {
     state.primary_id = new_primary;
     std::string was = current ? names[*current] : std::string("none");

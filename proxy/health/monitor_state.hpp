@@ -73,6 +73,8 @@ struct MonitorState {
   PoolSnapshotCell& out;  // touched by the publisher only, which stop() always joins
 
   std::atomic<std::uint32_t> primary_id{kNoPrimary};
+  // No primary, or its latest check failed: replicas waiting for it are not held against.
+  std::atomic<bool> source_unreachable{false};
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> split_brain_total{0};
 

@@ -70,6 +70,7 @@ ReplicaStatus parse_replica_status(std::span<const std::string> columns,
   } else if (!status.io_running) {
     // "Connecting" is the usual form: the source is down or refuses the replication user.
     status.broken = true;
+    status.waits_for_source = true;
     std::string state(io.value_or("NULL"));
     status.problem =
         with_error(state == "No" ? "IO thread stopped" : "IO thread " + state, io_error);
@@ -82,7 +83,9 @@ ReplicaStatus parse_replica_status(std::span<const std::string> columns,
 
 ReplicaStatus merge_replica_status(std::span<const ReplicaStatus> rows) {
   ReplicaStatus worst = rows.front();
+  bool other_problem = worst.broken && !worst.waits_for_source;
   for (const ReplicaStatus& row : rows.subspan(1)) {
+    other_problem = other_problem || (row.broken && !row.waits_for_source);
     worst.io_running = worst.io_running && row.io_running;
     worst.sql_running = worst.sql_running && row.sql_running;
     if (row.seconds_behind &&
@@ -94,6 +97,8 @@ ReplicaStatus merge_replica_status(std::span<const ReplicaStatus> rows) {
       worst.problem = row.problem;
     }
   }
+  // Every channel that is broken only waits for its source.
+  worst.waits_for_source = worst.broken && !other_problem;
   return worst;
 }
 

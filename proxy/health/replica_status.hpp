@@ -16,6 +16,9 @@ struct ReplicaStatus {
   std::optional<double> seconds_behind;  // Seconds_Behind_Source / _Master; nullopt for NULL
   bool broken = false;                   // a thread not running, or the lag unknown
   std::string problem;                   // why it is broken, for logs: "SQL thread stopped", ...
+  // Broken only because the IO thread can't reach the source; the SQL thread runs and applies
+  // what was received, so the data is as fresh as the source let it be.
+  bool waits_for_source = false;
 };
 
 using ColumnNames = std::vector<std::string>;

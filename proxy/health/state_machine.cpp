@@ -23,10 +23,13 @@ BackendStateMachine::BackendStateMachine(HealthThresholds thresholds, BackendSta
     : thresholds_(thresholds),
       health_(initial == BackendState::kDown ? BackendState::kDown : BackendState::kUp) {}
 
-bool BackendStateMachine::lag_bad(const CheckResult& check) const noexcept {
+bool BackendStateMachine::lag_bad(const CheckResult& check, bool source_unreachable) const noexcept {
   // A writable server is (or is about to become) the primary: its own replication, if any, says
   // nothing about how fresh its data is.
   if (!check.read_only) return false;
+  // With the primary gone, a replica that applied all it received is as fresh as data gets (its
+  // heartbeat lag only counts the outage): reads stay on the replicas.
+  if (source_unreachable && check.replication_waits_for_source) return false;
   if (check.replication_broken) return true;
   if (thresholds_.max_lag.count() == 0 || !check.lag_seconds) return false;
   return *check.lag_seconds * 1000.0 > static_cast<double>(thresholds_.max_lag.count());
@@ -38,8 +41,11 @@ std::string BackendStateMachine::lag_reason(const CheckResult& check, std::uint3
                      config::format_duration(thresholds_.max_lag), checks, checks == 1 ? "" : "s");
 }
 
-std::string BackendStateMachine::recovered_reason(const CheckResult& check) const {
+std::string BackendStateMachine::recovered_reason(const CheckResult& check, bool source_unreachable) const {
   std::uint32_t n = under_streak_;
+  if (source_unreachable && check.replication_waits_for_source) {
+    return fmt::format("the primary is unreachable too: nothing newer to replicate ({} checks)", n);
+  }
   if (!check.lag_seconds) return fmt::format("replication running for {} checks", n);
   std::string limit = thresholds_.max_lag.count() == 0
                           ? std::string("no limit")
@@ -55,7 +61,7 @@ std::optional<StateChange> BackendStateMachine::move_to(BackendState to, std::st
   return StateChange{before, to, std::move(reason)};
 }
 
-std::optional<StateChange> BackendStateMachine::observe(const CheckResult& check) {
+std::optional<StateChange> BackendStateMachine::observe(const CheckResult& check, bool source_unreachable) {
   if (check.failed()) {
     ++failed_streak_;
     // A failed (or too slow) check is no evidence of health: it breaks every good streak.
@@ -72,7 +78,7 @@ std::optional<StateChange> BackendStateMachine::observe(const CheckResult& check
 
   failed_streak_ = 0;
   ++good_streak_;
-  if (lag_bad(check)) {
+  if (lag_bad(check, source_unreachable)) {
     ++over_streak_;
     under_streak_ = 0;
   } else {
@@ -97,7 +103,7 @@ std::optional<StateChange> BackendStateMachine::observe(const CheckResult& check
       // Promoted: a writable server takes the writes, and lag is about reads from replicas.
       if (!check.read_only) return move_to(BackendState::kUp, "writable (promoted to primary)");
       if (under_streak_ < thresholds_.recover_after) return std::nullopt;
-      return move_to(BackendState::kUp, recovered_reason(check));
+      return move_to(BackendState::kUp, recovered_reason(check, source_unreachable));
     case BackendState::kDraining:
       break;  // never stored in health_
   }

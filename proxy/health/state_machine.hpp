@@ -44,7 +44,9 @@ class BackendStateMachine {
 
   // Feeds one check; returns the change of the published state, if any. While draining, checks
   // still move the underlying state, but nothing is published until enable().
-  std::optional<StateChange> observe(const CheckResult& check);
+  // `source_unreachable`: the monitor can't reach the primary either (or there is none). A
+  // replica then only waiting for its source has the freshest data there is: not lagging.
+  std::optional<StateChange> observe(const CheckResult& check, bool source_unreachable = false);
 
   // Operator override: no new work until enable(). Returns nullopt if already draining.
   std::optional<StateChange> drain();
@@ -64,9 +66,9 @@ class BackendStateMachine {
 
  private:
   // True when a passed check shows a replica too far behind or not replicating.
-  [[nodiscard]] bool lag_bad(const CheckResult& check) const noexcept;
+  [[nodiscard]] bool lag_bad(const CheckResult& check, bool source_unreachable) const noexcept;
   [[nodiscard]] std::string lag_reason(const CheckResult& check, std::uint32_t checks) const;
-  [[nodiscard]] std::string recovered_reason(const CheckResult& check) const;
+  [[nodiscard]] std::string recovered_reason(const CheckResult& check, bool source_unreachable) const;
   std::optional<StateChange> move_to(BackendState to, std::string reason);
 
   HealthThresholds thresholds_;

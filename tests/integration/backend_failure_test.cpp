@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "support/http_client.hpp"
 #include "support/own_proxy_test.hpp"
 
 namespace itest {
@@ -172,8 +173,33 @@ TEST_F(BackendFailureTest, WithThePrimaryDownReadsGoOnAndWritesFailFast) {
   std::string out;
   ASSERT_EQ(run_cluster_command(cluster_env(), "wait-sync 30", &out), 0) << out;
 
+  // A second proxy whose readiness does not need the primary (the Kubernetes setting).
+  std::unique_ptr<ProxyProcess> reads_only_ready;
+  ProxyOptions options;
+  options.consistency = "eventual";
+  options.health_interval = "200ms";
+  options.admin_extra = "readiness_requires_primary: false";
+  start_own_proxy(reads_only_ready, options);
+  if (HasFatalFailure()) return;
+  const auto readyz = [](const ProxyProcess& p) {
+    return http_request("127.0.0.1", p.admin_port(), "GET", "/readyz");
+  };
+  ASSERT_EQ(readyz(*proxy_).status, 200) << readyz(*proxy_).body;
+
   kill("primary");
   if (HasFatalFailure()) return;
+  // Not ready by default once the primary is DOWN, with the reason; the other stays ready.
+  HttpReply not_ready;
+  const auto killed_at = Clock::now();
+  while (Clock::now() - killed_at < std::chrono::seconds(3)) {
+    not_ready = readyz(*proxy_);
+    if (not_ready.status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(not_ready.status, 503) << not_ready.body;
+  EXPECT_NE(not_ready.body.find("primary"), std::string::npos) << "the reason names the primary: " << not_ready.body;
+  const HttpReply still_ready = readyz(*reads_only_ready);
+  EXPECT_EQ(still_ready.status, 200) << still_ready.body;
   // Reads keep working, for open and new sessions (logins need no primary).
   EXPECT_EQ(must_scalar(before, "SELECT COUNT(*) FROM " + t), "0");
   Client after = open();
@@ -199,6 +225,15 @@ TEST_F(BackendFailureTest, WithThePrimaryDownReadsGoOnAndWritesFailFast) {
     if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(written) << "writes did not resume within 10 s of the primary's return: " << before.describe_error();
+  // Ready again once the primary is UP (it takes writes a check or two before: up_after).
+  HttpReply ready_again;
+  const auto wrote_at = Clock::now();
+  while (Clock::now() - wrote_at < std::chrono::seconds(3)) {
+    ready_again = readyz(*proxy_);
+    if (ready_again.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(ready_again.status, 200) << ready_again.body;
   RecordProperty("writes_resumed_after_s",
                  std::to_string(std::chrono::duration<double>(Clock::now() - back).count()));
   ASSERT_EQ(run_cluster_command(cluster_env(), "wait-sync 30", &out), 0) << out;

@@ -500,6 +500,7 @@ TEST(ReplicaStatusMariaDb, SqlThreadStoppedIsBroken) {
   EXPECT_FALSE(s.sql_running);
   EXPECT_EQ(s.seconds_behind, std::nullopt);
   EXPECT_TRUE(s.broken);
+  EXPECT_FALSE(s.waits_for_source);
   EXPECT_EQ(s.problem, "SQL thread stopped");
 }
 
@@ -520,6 +521,7 @@ TEST(ReplicaStatusMariaDb, IoThreadConnectingIsBrokenWithItsError) {
   EXPECT_TRUE(s.sql_running);
   EXPECT_EQ(s.seconds_behind, std::nullopt);
   EXPECT_TRUE(s.broken);
+  EXPECT_TRUE(s.waits_for_source) << "the SQL thread runs: only the source is missing";
   EXPECT_EQ(s.problem,
             "IO thread Connecting: error reconnecting to master 'repl@127.0.0.1:53306' - "
             "retry-time: 1  maximum-retries: 100000  message: Can't connect to server on "
@@ -538,6 +540,7 @@ TEST(ReplicaStatusMariaDb, BothThreadsStoppedIsBroken) {
   EXPECT_FALSE(s.io_running);
   EXPECT_FALSE(s.sql_running);
   EXPECT_TRUE(s.broken);
+  EXPECT_FALSE(s.waits_for_source);
   EXPECT_EQ(s.problem, "replication stopped (IO and SQL threads)");
 }
 
@@ -631,6 +634,21 @@ TEST(ReplicaStatusMerge, TakesTheWorstOfSeveralChannels) {
 
   std::vector<ReplicaStatus> one = {fine};
   EXPECT_FALSE(merge_replica_status(one).broken);
+}
+
+TEST(ReplicaStatusMerge, WaitsForTheSourceOnlyIfNoChannelHasAnotherProblem) {
+  ReplicaStatus fine = parse_replica_status(kMariaDbColumns, kMariaDbRunning);
+  ReplicaStatus waiting = parse_replica_status(kMariaDbColumns, kMariaDbIoBroken);
+  ReplicaStatus stopped = parse_replica_status(kMariaDbColumns, kMariaDbSqlStopped);
+  std::vector<ReplicaStatus> both_waiting = {waiting, fine, waiting};
+  EXPECT_TRUE(merge_replica_status(both_waiting).waits_for_source);
+  std::vector<ReplicaStatus> also_stopped = {waiting, stopped};
+  EXPECT_TRUE(merge_replica_status(also_stopped).broken);
+  EXPECT_FALSE(merge_replica_status(also_stopped).waits_for_source);
+  std::vector<ReplicaStatus> stopped_first = {stopped, waiting};
+  EXPECT_FALSE(merge_replica_status(stopped_first).waits_for_source);
+  std::vector<ReplicaStatus> healthy = {fine, fine};
+  EXPECT_FALSE(merge_replica_status(healthy).waits_for_source);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 //                 F unreachable              T answered, but too slowly (timed out)
 //                 W writable (a primary)     X writable with broken replication
 //                 4 lag 4s   5 lag 5s   6 lag 6s   a lag 0.3s   b lag 0.301s
+//                 C replica whose IO thread can't reach the source (SQL thread running)
 // State letters:  U up   L lagging   D down   R draining
 #include <gtest/gtest.h>
 
@@ -65,6 +66,12 @@ CheckResult check(char c) {
       r.replication_broken = true;
       r.replication_problem = "IO thread Connecting";
       break;
+    case 'C':
+      r.lag_seconds = 40.0;  // (heartbeat lag: the heartbeat stopped with the primary)
+      r.replication_broken = true;
+      r.replication_problem = "IO thread Connecting";
+      r.replication_waits_for_source = true;
+      break;
     default:
       ADD_FAILURE() << "unknown check letter " << c;
   }
@@ -92,11 +99,11 @@ struct Trace {
   std::vector<std::string> reasons;  // of each published change
 };
 
-Trace run(BackendStateMachine& machine, std::string_view checks) {
+Trace run(BackendStateMachine& machine, std::string_view checks, bool source_unreachable = false) {
   Trace out;
   for (char c : checks) {
     BackendState before = machine.state();
-    auto change = machine.observe(check(c));
+    auto change = machine.observe(check(c), source_unreachable);
     if (change) {
       EXPECT_EQ(change->from, before);
       EXPECT_EQ(change->to, machine.state());
@@ -324,6 +331,30 @@ TEST(HealthFormatLag, UsesMillisecondsBelowOneSecond) {
   EXPECT_EQ(format_lag(1.0), "1.0s");
   EXPECT_EQ(format_lag(7.25), "7.2s");
   EXPECT_EQ(format_lag(123.46), "123.5s");
+}
+
+TEST(HealthStateMachine, AReplicaWaitingForAReachablePrimaryIsLagging) {
+  BackendStateMachine machine(defaults());
+  const Trace t = run(machine, "CCC");
+  EXPECT_EQ(t.states, "ULL");
+  ASSERT_EQ(t.reasons.size(), 1u);
+  EXPECT_EQ(t.reasons[0], "IO thread Connecting");
+}
+
+TEST(HealthStateMachine, AReplicaWaitingForAnUnreachablePrimaryKeepsTakingReads) {
+  BackendStateMachine machine(defaults());
+  EXPECT_EQ(run(machine, "CCCCCC", /*source_unreachable=*/true).states, "UUUUUU");
+  // A stopped SQL thread is the replica's own problem, primary or not.
+  EXPECT_EQ(run(machine, "BB", /*source_unreachable=*/true).states, "UL");
+}
+
+TEST(HealthStateMachine, ALaggingReplicaRecoversOnceThePrimaryIsUnreachableToo) {
+  BackendStateMachine machine(defaults());
+  EXPECT_EQ(run(machine, "CC").states, "UL");
+  const Trace t = run(machine, "CCC", /*source_unreachable=*/true);
+  EXPECT_EQ(t.states, "LLU");
+  ASSERT_EQ(t.reasons.size(), 1u);
+  EXPECT_EQ(t.reasons[0], "the primary is unreachable too: nothing newer to replicate (3 checks)");
 }
 
 }  // namespace

@@ -114,7 +114,8 @@ std::string ProxyProcess::render_config() const {
     << ", idle: " << options_.idle_timeout << ", query: " << options_.query_timeout
     << ", drain: " << options_.drain_timeout << " }\n";
   y << "admin: { address: 127.0.0.1, port: " << admin_port_
-    << (options_.admin_token.empty() ? "" : ", token: " + options_.admin_token) << " }\n";
+    << (options_.admin_token.empty() ? "" : ", token: " + options_.admin_token)
+    << (options_.admin_extra.empty() ? "" : ", " + options_.admin_extra) << " }\n";
   y << "logging: { level: " << options_.log_level << ", format: text }\n";
   y << "routing: { consistency: " << options_.consistency << ", consistency_timeout: " << options_.consistency_timeout
     << " }\n";

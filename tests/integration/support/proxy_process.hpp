@@ -53,6 +53,8 @@ struct ProxyOptions {
   std::string drain_timeout = "2s";
   // The admin API listens on a free port of its own; POSTs need this token ("" = POSTs off).
   std::string admin_token = "itest-token";
+  // More fields of the admin mapping, e.g. "readiness_requires_primary: false".
+  std::string admin_extra;
 };
 
 class ProxyProcess {
