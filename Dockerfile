@@ -24,17 +24,16 @@ COPY proxy/ proxy/
 # Tests and benchmarks off: their dependencies (GTest, Google Benchmark) are not installed.
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release \
       -DMYSQLPROXY_BUILD_TESTS=OFF -DMYSQLPROXY_BUILD_BENCH=OFF \
- && cmake --build /build --target mysql-proxy -j"$(nproc)" \
- && strip /build/proxy/mysql-proxy
+ && cmake --build /build --target mysql-proxy mysql-proxy-epoll -j"$(nproc)" \
+ && strip /build/proxy/mysql-proxy /build/proxy/mysql-proxy-epoll
 
 # -------------------------------------------------------------------------------------- runtime
 FROM debian:bookworm-slim
 # Exactly the shared libraries `ldd mysql-proxy` lists (libstdc++, zlib and libc are in the
-# base image). liburing2 is left out: the binary does not link it. ca-certificates for TLS
-# to backends once that lands.
+# base image). ca-certificates for TLS to backends once that lands.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libboost-json1.81.0 libssl3 libmariadb3 libyaml-cpp0.7 libspdlog1.10 libfmt9 \
+      libboost-json1.81.0 libssl3 libmariadb3 libyaml-cpp0.7 libspdlog1.10 libfmt9 liburing2 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
@@ -43,7 +42,9 @@ RUN groupadd --system --gid 10001 mysql-proxy \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin mysql-proxy
 
-COPY --from=build /build/proxy/mysql-proxy /usr/local/bin/mysql-proxy
+# mysql-proxy runs on io_uring; where the container runtime's seccomp profile forbids io_uring
+# (containerd's and Docker's defaults do) it hands over to mysql-proxy-epoll beside it.
+COPY --from=build /build/proxy/mysql-proxy /build/proxy/mysql-proxy-epoll /usr/local/bin/
 
 USER 10001:10001
 # 3306: MySQL clients; 9180: admin API (probes, /metrics).

@@ -13,6 +13,7 @@
 
 #include "config/load.hpp"
 #include "proxy/logging.hpp"
+#include "proxy/net/io_backend.hpp"
 #include "proxy/server/proxy_runtime.hpp"
 
 namespace {
@@ -65,10 +66,15 @@ int main(int argc, char** argv) {
     std::cout << args.config_path << ": configuration is valid\n";
     return 0;
   }
+  if (const auto failed = proxy::hand_over_to_epoll_if_needed(argv); !failed.empty()) {
+    std::cerr << "mysql-proxy: " << failed << "\n";
+    return 1;
+  }
   std::signal(SIGPIPE, SIG_IGN);
   auto cfg = std::make_shared<const config::Config>(std::move(*loaded));
   proxy::setup_logging(cfg->logging);
 
+  spdlog::info("mysql-proxy {} starting, network I/O on {}", MYSQLPROXY_VERSION, proxy::io_backend_name());
   proxy::ProxyRuntime runtime(args.config_path, cfg);
   // SIGHUP reloads; SIGTERM/SIGINT drain and stop (a second one stops at once).
   proxy::asio::io_context signals_io(1);

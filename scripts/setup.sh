@@ -13,8 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # local MariaDB cluster for integration tests (scripts/cluster.sh)
   mariadb-server mariadb-client
-  # load tests and the demo stack
-  sysbench haproxy prometheus
+  # benchmarks (bench/run.sh) and the demo stack
+  sysbench haproxy prometheus gnuplot-nox
   # test clients
   python3-pymysql python3-mysqldb nodejs npm
   # demo apps (k8s/apps) and their local stack: web server, app servers, headless browser test

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include "proxy/net/io_backend.hpp"
+
 namespace mysqlproxy::proxy {
 namespace {
 
@@ -81,7 +83,9 @@ ProxyMetrics::ProxyMetrics()
       registry.counter("mysql_proxy_session_pins_total", "Sessions pinned to one backend connection, by reason.",
                        {"reason"});
   for (std::size_t i = 0; i < pins.size(); ++i) pins[i] = &pins_family.with({to_string(static_cast<PinReason>(i))});
-  registry.gauge("mysql_proxy_build_info", "The proxy's version.", {"version"}).with({MYSQLPROXY_VERSION}).set(1);
+  registry.gauge("mysql_proxy_build_info", "The proxy's version and the kernel interface its network I/O runs on.", {"version", "io"})
+      .with({MYSQLPROXY_VERSION, io_backend_name()})
+      .set(1);
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   last_reload_success.set(std::chrono::duration<double>(now).count());
 }

@@ -106,6 +106,11 @@ EOF
     exit 1
   fi
   echo "proxy pid $PROXY_PID on port $PORT"
+  # CLI_TEST_EXPECT_IO: the network I/O the proxy must say it runs on (io_uring, or epoll when
+  # MYSQL_PROXY_IO=epoll makes it hand over to mysql-proxy-epoll).
+  if [[ -n ${CLI_TEST_EXPECT_IO:-} ]]; then
+    check_contains "network I/O on ${CLI_TEST_EXPECT_IO}" "network I/O on ${CLI_TEST_EXPECT_IO}" "$(cat "$WORKDIR/proxy.log")"
+  fi
 fi
 
 # 1. A query.

@@ -1,4 +1,5 @@
 #include "proxy/metrics/proxy_metrics.hpp"
+#include "proxy/net/io_backend.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +33,8 @@ TEST(ProxyMetrics, EveryErrorKindAndPinReasonHasItsSeries) {
     EXPECT_NE(text.find(series), std::string::npos) << series;
   }
   EXPECT_NE(text.find("mysql_proxy_session_pins_total{reason=\"temporary_table\"}"), std::string::npos);
-  EXPECT_NE(text.find("mysql_proxy_build_info{version=\"" MYSQLPROXY_VERSION "\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find(std::string("mysql_proxy_build_info{version=\"" MYSQLPROXY_VERSION "\",io=\"") + io_backend_name() + "\"} 1\n"),
+            std::string::npos);
   count_error(ErrorKind::kPoolTimeout);
   EXPECT_GE(proxy_metrics().errors[static_cast<std::size_t>(ErrorKind::kPoolTimeout)]->value(), 1u);
 }
