@@ -15,6 +15,9 @@ import time
 
 TARGETS = ["direct", "haproxy", "proxy"]
 BEGIN, END = "<!-- bench-report:begin -->", "<!-- bench-report:end -->"
+MICRO_BEGIN, MICRO_END = "<!-- micro:begin -->", "<!-- micro:end -->"
+# The classifier's target: under this many ns per typical OLTP statement (the read_write mix).
+CLASSIFIER_TARGET_NS = 300
 
 
 def load_runs(path):
@@ -117,6 +120,47 @@ def targets(summary, connections):
     return out
 
 
+def load_micro(results):
+    """Google Benchmark JSON files in results/micro/: [(program, benchmark entry)]."""
+    folder = os.path.join(results, "micro")
+    if not os.path.isdir(folder):
+        return []
+    out = []
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name)) as f:
+            for b in json.load(f)["benchmarks"]:
+                if b.get("run_type", "iteration") == "iteration":
+                    out.append((name.removesuffix(".json"), b))
+    return out
+
+
+def ns_per_iteration(b):
+    scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+    return b["cpu_time"] * scale
+
+
+def micro_markdown(micro):
+    lines = ["| program | benchmark | CPU time | items/s | bytes/s |", "|---|---|---:|---:|---:|"]
+    for program, b in micro:
+        ns = ns_per_iteration(b)
+        t = f"{ns:,.1f} ns" if ns < 1e4 else f"{ns / 1e3:,.1f} µs"
+        rate_of = b.get("items_per_second")
+        items = "" if rate_of is None else f"{rate_of / 1e6:,.2f} M" if rate_of >= 1e5 else f"{rate_of:,.0f}"
+        rate = f"{b['bytes_per_second'] / 2**30:,.2f} GiB" if "bytes_per_second" in b else ""
+        lines.append(f"| {program} | {b['name']} | {t} | {items} | {rate} |")
+    mix = [b for p, b in micro if p == "classifier_bench" and b["name"] == "oltp_read_write_mix"]
+    if mix:
+        per_statement = 1e9 / mix[0]["items_per_second"]
+        lines += ["", f"Classifier over sysbench's read_write statement mix: **{per_statement:.0f} ns per "
+                  f"statement** (target < {CLASSIFIER_TARGET_NS} ns: {'met' if per_statement < CLASSIFIER_TARGET_NS else '**missed**'})."]
+    return "\n".join(lines) + "\n"
+
+
+def replace_between(text, begin, end, content):
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[:start] + "\n" + content + text[stop:]
+
+
 def write_summary_csv(summary, path):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
@@ -140,7 +184,7 @@ def plot(summary, out_dir):
     """Grouped bar charts with gnuplot (pngcairo or png terminal)."""
     data = os.path.join(out_dir, "chart-data.tsv")
     with open(data, "w") as f:
-        f.write("case\tdirect_qps\thaproxy_qps\tproxy_qps\thaproxy_cpu\tproxy_cpu\tdirect_p95\thaproxy_p95\tproxy_p95\n")
+        # columns: case, direct/haproxy/proxy QPS, haproxy/proxy CPU µs per query, direct/haproxy/proxy p95
         for key, t in summary.items():
             g = lambda x, fld: t.get(x, {}).get(fld, float("nan"))  # noqa: E731
             cells = [g("direct", "qps"), g("haproxy", "qps"), g("proxy", "qps"),
@@ -158,6 +202,8 @@ def plot(summary, out_dir):
 set output '{os.path.join(out_dir, file)}'
 set title '{title}'
 set ylabel '{ylabel}'
+set termoption noenhanced
+set bmargin 5
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -193,11 +239,16 @@ def main():
     write_summary_csv(summary, os.path.join(args.results, "summary.csv"))
     plot(summary, args.results)
     print(report)
+    micro = load_micro(args.results)
+    if micro:
+        micro_report = micro_markdown(micro)
+        print(micro_report)
     if args.readme:
-        text = open(args.readme).read()
-        start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+        text = replace_between(open(args.readme).read(), BEGIN, END, report)
+        if micro:
+            text = replace_between(text, MICRO_BEGIN, MICRO_END, micro_report)
         with open(args.readme, "w") as f:
-            f.write(text[:start] + "\n" + report + text[end:])
+            f.write(text)
 
 
 if __name__ == "__main__":

@@ -129,6 +129,15 @@ if ((CONNS)); then
     --out "$OUT/connections.json"
 fi
 
+# The micro-benchmarks, last, on a quiet machine (the cluster and proxies stay up but idle).
+if ((!SMOKE)); then
+  mkdir -p "$OUT/micro"
+  for bench in "$BUILD_DIR"/bench/*_bench; do
+    "$bench" --benchmark_min_time=0.5 --benchmark_out_format=json \
+      --benchmark_out="$OUT/micro/$(basename "$bench").json" >/dev/null
+  done
+fi
+
 REPORT_ARGS=(--results "$OUT")
 ((SMOKE)) || REPORT_ARGS+=(--readme "$ROOT/bench/README.md")
 "$PY" "$ROOT/bench/report.py" "${REPORT_ARGS[@]}"
