@@ -57,6 +57,13 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
+  // Before anything else: the epoll build, if it takes over, loads the config itself.
+  if (!args.check_only) {
+    if (const auto failed = proxy::hand_over_to_epoll_if_needed(argv); !failed.empty()) {
+      std::cerr << "mysql-proxy: " << failed << "\n";
+      return 1;
+    }
+  }
   auto loaded = config::load_config_file(args.config_path);
   if (!loaded) {
     std::cerr << "mysql-proxy: invalid configuration: " << loaded.error().message << "\n";
@@ -65,10 +72,6 @@ int main(int argc, char** argv) {
   if (args.check_only) {
     std::cout << args.config_path << ": configuration is valid\n";
     return 0;
-  }
-  if (const auto failed = proxy::hand_over_to_epoll_if_needed(argv); !failed.empty()) {
-    std::cerr << "mysql-proxy: " << failed << "\n";
-    return 1;
   }
   std::signal(SIGPIPE, SIG_IGN);
   auto cfg = std::make_shared<const config::Config>(std::move(*loaded));
