@@ -36,6 +36,40 @@ std::string_view to_string(Consistency consistency) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(AuthPlugin plugin) noexcept {
+  switch (plugin) {
+    case AuthPlugin::kNativePassword:
+      return "mysql_native_password";
+    case AuthPlugin::kCachingSha2Password:
+      return "caching_sha2_password";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(BackendTlsMode mode) noexcept {
+  switch (mode) {
+    case BackendTlsMode::kDisabled:
+      return "disabled";
+    case BackendTlsMode::kRequired:
+      return "required";
+    case BackendTlsMode::kVerifyCa:
+      return "verify_ca";
+    case BackendTlsMode::kVerifyIdentity:
+      return "verify_identity";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(TlsVersion version) noexcept {
+  switch (version) {
+    case TlsVersion::kTls12:
+      return "TLSv1.2";
+    case TlsVersion::kTls13:
+      return "TLSv1.3";
+  }
+  return "unknown";
+}
+
 const UserConfig* find_user(const Config& config, std::string_view name) {
   auto it = std::ranges::find(config.users, name, &UserConfig::name);
   return it == config.users.end() ? nullptr : &*it;
@@ -57,6 +91,17 @@ bool is_plain_table_name(std::string_view name) noexcept {
   std::size_t dot = name.find('.');
   if (dot == std::string_view::npos) return is_identifier(name);
   return is_identifier(name.substr(0, dot)) && is_identifier(name.substr(dot + 1));
+}
+
+}  // namespace mysqlproxy::config
+
+namespace mysqlproxy::config {
+
+bool is_native_password_hash(std::string_view password) noexcept {
+  if (password.size() != 41 || password[0] != '*') return false;
+  return std::ranges::all_of(password.substr(1), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
 }
 
 }  // namespace mysqlproxy::config

@@ -15,10 +15,20 @@ enum class LogFormat { kText, kJson };
 // How fresh a read routed to a replica must be: eventual = any UP replica; session = one that has
 // applied the session's own last write; global = one that has applied everything the primary has.
 enum class Consistency { kEventual, kSession, kGlobal };
+// The login plugin a user authenticates with (and the greeting's default).
+enum class AuthPlugin { kNativePassword, kCachingSha2Password };
+// How the proxy secures a backend connection, as MySQL clients' --ssl-mode: disabled, TLS without
+// checks, TLS with the certificate checked against the CA, and also the host name against it.
+enum class BackendTlsMode { kDisabled, kRequired, kVerifyCa, kVerifyIdentity };
+// Oldest TLS version offered or accepted.
+enum class TlsVersion { kTls12, kTls13 };
 
 std::string_view to_string(BackendRole role) noexcept;
 std::string_view to_string(LogFormat format) noexcept;
 std::string_view to_string(Consistency consistency) noexcept;
+std::string_view to_string(AuthPlugin plugin) noexcept;
+std::string_view to_string(BackendTlsMode mode) noexcept;
+std::string_view to_string(TlsVersion version) noexcept;
 
 // Limits shared by the loader (per-field ranges) and validate_config().
 inline constexpr std::uint32_t kMaxBackendWeight = 1000;
@@ -42,17 +52,52 @@ struct ListenConfig {
   std::uint16_t port = 3306;
 };
 
+// TLS from the proxy (and its health monitor) to one backend. Paths are absolute once loaded.
+struct BackendTlsConfig {
+  BackendTlsMode mode = BackendTlsMode::kDisabled;
+  std::string ca_file;      // PEM; empty = the system's trusted CAs
+  std::string cert_file;    // client certificate for servers that ask for one (optional)
+  std::string key_file;
+  std::string server_name;  // SNI and the name checked by verify_identity; empty = host
+  TlsVersion min_version = TlsVersion::kTls12;
+  bool operator==(const BackendTlsConfig&) const = default;
+};
+
 struct BackendConfig {
   std::string name;
   std::string host;
   std::uint16_t port = 3306;
   BackendRole role = BackendRole::kReplica;
   std::uint32_t weight = 1;  // share of reads among replicas, 0..1000; 0 = never picked for reads
+  BackendTlsConfig tls;
 };
 
 struct UserConfig {
   std::string name;
-  std::string password;  // already resolved from password / password_env / password_file
+  // Resolved from password / password_env / password_file. "*" + 40 hex digits is taken as the
+  // mysql_native_password hash (SELECT PASSWORD('...')) rather than the password itself.
+  std::string password;
+  bool password_is_hash = false;
+  AuthPlugin auth_plugin = AuthPlugin::kNativePassword;
+  bool require_tls = false;  // a login without TLS is refused
+};
+
+// TLS offered to clients. With no certificate the proxy does not offer TLS at all. The files are
+// read again on every reload, so a renewed certificate takes effect without a restart.
+struct ClientTlsConfig {
+  std::string cert_file;  // PEM chain; paths are absolute once loaded
+  std::string key_file;
+  TlsVersion min_version = TlsVersion::kTls12;
+  bool require = false;  // every login must be on TLS, whatever the user
+  [[nodiscard]] bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
+struct AuthConfig {
+  // What the greeting proposes; a client whose user has the other plugin is switched to it.
+  AuthPlugin default_plugin = AuthPlugin::kNativePassword;
+  // RSA key pair (PEM private key) for caching_sha2_password's password exchange without TLS;
+  // empty = a 2048-bit pair generated at start.
+  std::string rsa_private_key_file;
 };
 
 struct TimeoutsConfig {
@@ -132,6 +177,8 @@ struct Config {
   std::uint32_t max_packet_size = 64u << 20;  // bytes, largest packet accepted (1 KiB .. 1 GiB)
   std::vector<BackendConfig> backends;
   std::vector<UserConfig> users;
+  ClientTlsConfig tls;
+  AuthConfig auth;
   TimeoutsConfig timeouts;
   LoggingConfig logging;
   HealthConfig health;
@@ -148,5 +195,7 @@ const BackendConfig* primary_backend(const Config& config);
 // True for "table" or "database.table" made of letters, digits, '_' and '$' (no quoting needed,
 // so the name can be put into SQL text as is).
 bool is_plain_table_name(std::string_view name) noexcept;
+// True for "*" followed by 40 hex digits: a mysql_native_password hash as SELECT PASSWORD() gives.
+bool is_native_password_hash(std::string_view password) noexcept;
 
 }  // namespace mysqlproxy::config

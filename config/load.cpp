@@ -15,14 +15,18 @@ namespace {
 
 using Error = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 12> kTopLevelKeys = {
-    "listen", "workers", "server_version", "max_packet_size", "backends", "users", "timeouts",
-    "logging", "health", "routing", "pool", "admin",
+constexpr std::array<std::string_view, 14> kTopLevelKeys = {
+    "listen", "workers", "server_version", "max_packet_size", "backends", "users", "tls", "auth",
+    "timeouts", "logging", "health", "routing", "pool", "admin",
 };
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
-constexpr std::array<std::string_view, 5> kBackendKeys = {"name", "host", "port", "role", "weight"};
-constexpr std::array<std::string_view, 4> kUserKeys = {"name", "password", "password_env",
-                                                       "password_file"};
+constexpr std::array<std::string_view, 6> kBackendKeys = {"name", "host", "port", "role", "weight", "tls"};
+constexpr std::array<std::string_view, 6> kBackendTlsKeys = {"mode", "ca_file", "cert_file", "key_file",
+                                                             "server_name", "min_version"};
+constexpr std::array<std::string_view, 6> kUserKeys = {"name", "password", "password_env",
+                                                       "password_file", "auth_plugin", "require_tls"};
+constexpr std::array<std::string_view, 4> kClientTlsKeys = {"cert_file", "key_file", "min_version", "require"};
+constexpr std::array<std::string_view, 2> kAuthKeys = {"default_plugin", "rsa_private_key_file"};
 constexpr std::array<std::string_view, 5> kTimeoutKeys = {"connect", "handshake", "idle", "query",
                                                           "drain"};
 constexpr std::array<std::string_view, 2> kLoggingKeys = {"level", "format"};
@@ -43,6 +47,10 @@ constexpr std::array<std::string_view, 7> kAdminKeys = {
     "enabled", "address", "port", "readiness_requires_primary", "token", "token_env", "token_file"};
 
 constexpr std::array kRoles = {BackendRole::kPrimary, BackendRole::kReplica};
+constexpr std::array kPlugins = {AuthPlugin::kNativePassword, AuthPlugin::kCachingSha2Password};
+constexpr std::array kBackendTlsModes = {BackendTlsMode::kDisabled, BackendTlsMode::kRequired,
+                                         BackendTlsMode::kVerifyCa, BackendTlsMode::kVerifyIdentity};
+constexpr std::array kTlsVersions = {TlsVersion::kTls12, TlsVersion::kTls13};
 constexpr std::array kFormats = {LogFormat::kText, LogFormat::kJson};
 constexpr std::array kConsistencies = {Consistency::kEventual, Consistency::kSession,
                                        Consistency::kGlobal};
@@ -66,6 +74,43 @@ Error read_listen(const Context& ctx, const Field& field, ListenConfig& out) {
   return map->get_integer("port", out.port, kMinPort, kMaxPort);
 }
 
+// A file path; a relative one is taken from the config file's folder.
+Error get_path(const Context& ctx, const Mapping& map, std::string_view key, std::string& out) {
+  if (auto e = map.get_string(key, out)) return e;
+  if (!out.empty() && std::filesystem::path(out).is_relative() && !ctx.base_dir.empty()) {
+    out = (ctx.base_dir / out).string();
+  }
+  return std::nullopt;
+}
+
+Error read_backend_tls(const Context& ctx, const Field& field, BackendTlsConfig& out) {
+  auto map = ctx.reader.mapping(field, kBackendTlsKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_enum("mode", out.mode, kBackendTlsModes)) return e;
+  for (auto [key, value] : {std::pair{"ca_file", &out.ca_file}, std::pair{"cert_file", &out.cert_file},
+                            std::pair{"key_file", &out.key_file}}) {
+    if (auto e = get_path(ctx, *map, key, *value)) return e;
+  }
+  if (auto e = map->get_string("server_name", out.server_name)) return e;
+  return map->get_enum("min_version", out.min_version, kTlsVersions);
+}
+
+Error read_client_tls(const Context& ctx, const Field& field, ClientTlsConfig& out) {
+  auto map = ctx.reader.mapping(field, kClientTlsKeys);
+  if (!map) return map.error();
+  if (auto e = get_path(ctx, *map, "cert_file", out.cert_file)) return e;
+  if (auto e = get_path(ctx, *map, "key_file", out.key_file)) return e;
+  if (auto e = map->get_enum("min_version", out.min_version, kTlsVersions)) return e;
+  return map->get_bool("require", out.require);
+}
+
+Error read_auth(const Context& ctx, const Field& field, AuthConfig& out) {
+  auto map = ctx.reader.mapping(field, kAuthKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_enum("default_plugin", out.default_plugin, kPlugins)) return e;
+  return get_path(ctx, *map, "rsa_private_key_file", out.rsa_private_key_file);
+}
+
 Error read_backend(const Context& ctx, const Field& field, BackendConfig& out) {
   auto map = ctx.reader.mapping(field, kBackendKeys);
   if (!map) return map.error();
@@ -73,7 +118,9 @@ Error read_backend(const Context& ctx, const Field& field, BackendConfig& out) {
   if (auto e = map->require_string("host", out.host)) return e;
   if (auto e = map->get_integer("port", out.port, kMinPort, kMaxPort)) return e;
   if (auto e = map->get_enum("role", out.role, kRoles)) return e;
-  return map->get_integer("weight", out.weight, 0u, kMaxBackendWeight);
+  if (auto e = map->get_integer("weight", out.weight, 0u, kMaxBackendWeight)) return e;
+  if (const Field* tls = map->find("tls")) return read_backend_tls(ctx, *tls, out.tls);
+  return std::nullopt;
 }
 
 Error read_user(const Context& ctx, const Field& field, UserConfig& out) {
@@ -83,7 +130,9 @@ Error read_user(const Context& ctx, const Field& field, UserConfig& out) {
   auto password = read_password(*map, ctx.base_dir);
   if (!password) return password.error();
   out.password = std::move(*password);
-  return std::nullopt;
+  out.password_is_hash = is_native_password_hash(out.password);
+  if (auto e = map->get_enum("auth_plugin", out.auth_plugin, kPlugins)) return e;
+  return map->get_bool("require_tls", out.require_tls);
 }
 
 template <class T>
@@ -220,6 +269,8 @@ Error read_config(const Context& ctx, const Field& root, Config& out) {
   }
   if (auto e = read_section(ctx, *top, "backends", out.backends, read_backends)) return e;
   if (auto e = read_section(ctx, *top, "users", out.users, read_users)) return e;
+  if (auto e = read_section(ctx, *top, "tls", out.tls, read_client_tls)) return e;
+  if (auto e = read_section(ctx, *top, "auth", out.auth, read_auth)) return e;
   if (auto e = read_section(ctx, *top, "timeouts", out.timeouts, read_timeouts)) return e;
   if (auto e = read_section(ctx, *top, "logging", out.logging, read_logging)) return e;
   if (auto e = read_section(ctx, *top, "health", out.health, read_health)) return e;

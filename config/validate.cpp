@@ -59,6 +59,32 @@ class Checker {
         return fail(path, "duplicate name \"" + user.name + "\" (already used by users[" +
                               std::to_string(it->second) + "])");
       }
+      const std::string at = "users[" + std::to_string(i) + "]";
+      if (user.password_is_hash && user.auth_plugin == AuthPlugin::kCachingSha2Password) {
+        return fail(at + ".auth_plugin",
+                    "caching_sha2_password needs the clear-text password, not a mysql_native_password "
+                    "hash");
+      }
+      if (user.require_tls && !config_.tls.enabled()) {
+        return fail(at + ".require_tls", "needs TLS to clients (tls.cert_file and tls.key_file)");
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ConfigError> check_tls() const {
+    const ClientTlsConfig& t = config_.tls;
+    if (t.cert_file.empty() != t.key_file.empty()) {
+      return fail(t.cert_file.empty() ? "tls.cert_file" : "tls.key_file",
+                  "tls.cert_file and tls.key_file go together");
+    }
+    if (t.require && !t.enabled()) return fail("tls.require", "needs tls.cert_file and tls.key_file");
+    for (std::size_t i = 0; i < config_.backends.size(); ++i) {
+      const BackendTlsConfig& b = config_.backends[i].tls;
+      if (b.cert_file.empty() != b.key_file.empty()) {
+        return fail("backends[" + std::to_string(i) + "].tls",
+                    "cert_file and key_file go together");
+      }
     }
     return std::nullopt;
   }
@@ -169,7 +195,8 @@ class Checker {
 
 Result<void> validate_config(const Config& config, const SourceMap& marks) {
   Checker checker(config, marks);
-  for (auto check : {&Checker::check_backends, &Checker::check_users, &Checker::check_limits,
+  for (auto check : {&Checker::check_backends, &Checker::check_users, &Checker::check_tls,
+                     &Checker::check_limits,
                      &Checker::check_health, &Checker::check_routing_and_pool,
                      &Checker::check_admin}) {
     if (auto error = (checker.*check)()) return *error;

@@ -14,6 +14,7 @@
 #include "config/load.hpp"
 #include "proxy/logging.hpp"
 #include "proxy/net/io_backend.hpp"
+#include "proxy/tls/tls_contexts.hpp"
 #include "proxy/server/proxy_runtime.hpp"
 
 namespace {
@@ -70,6 +71,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (args.check_only) {
+    // The certificates, keys and CAs it names must be usable too.
+    if (const auto tls = proxy::build_tls_contexts(*loaded); !tls.contexts) {
+      std::cerr << "mysql-proxy: invalid configuration: " << args.config_path << ": " << tls.error << "\n";
+      return 1;
+    }
     std::cout << args.config_path << ": configuration is valid\n";
     return 0;
   }

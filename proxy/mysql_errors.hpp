@@ -17,6 +17,10 @@ inline constexpr MysqlError kErrUnknownCommand{1047, "08S01"};
 inline constexpr MysqlError kErrNetPacketTooLarge{1153, "08S01"};
 inline constexpr MysqlError kErrNetReadTimeout{1159, "08S01"};      // ER_NET_READ_INTERRUPTED
 inline constexpr MysqlError kErrUnsupportedAuth{1251, "08004"};     // ER_NOT_SUPPORTED_AUTH_MODE
+// ER_CONNECT_TO_FOREIGN_DATA_SOURCE: a server may not send client (2xxx) codes; Connector/C takes
+// them for a malformed packet.
+inline constexpr MysqlError kErrBackendTls{1429, "HY000"};
+inline constexpr MysqlError kErrSecureTransportRequired{3159, "HY000"};  // ER_SECURE_TRANSPORT_REQUIRED
 // Server-range codes only: client libraries (Connector/C) turn an ERR carrying a client-range
 // code (2000-2999) into "malformed packet", hiding the message.
 inline constexpr MysqlError kErrBackendUnreachable{1158, "08S01"};  // ER_NET_READ_ERROR

@@ -134,6 +134,7 @@ cmd_status() {
 cmd_env() {
   local node upper
   printf 'export CLUSTER_DIR=%q\n' "$CLUSTER_DIR"
+  printf 'export CLUSTER_TLS_DIR=%q\n' "$CLUSTER_DIR/tls"
   for node in "${NODES[@]}"; do
     upper=${node^^}
     printf 'export CLUSTER_%s_PORT=%q\n' "$upper" "$(node_port "$node")"

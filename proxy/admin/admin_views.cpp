@@ -79,10 +79,21 @@ json::object config_view(const config::Config& cfg) {
                                     {"host", b.host},
                                     {"port", b.port},
                                     {"role", config::to_string(b.role)},
-                                    {"weight", b.weight}});
+                                    {"weight", b.weight},
+                                    {"tls", json::object{{"mode", config::to_string(b.tls.mode)},
+                                                         {"ca_file", b.tls.ca_file},
+                                                         {"cert_file", b.tls.cert_file},
+                                                         {"server_name", b.tls.server_name},
+                                                         {"min_version", config::to_string(b.tls.min_version)}}}});
   }
   json::array users;
-  for (const auto& u : cfg.users) users.push_back(json::object{{"name", u.name}, {"password", kRedacted}});
+  for (const auto& u : cfg.users) {
+    // Neither the password nor its hash: both open the backend to whoever reads them.
+    users.push_back(json::object{{"name", u.name},
+                                 {"password", kRedacted},
+                                 {"auth_plugin", config::to_string(u.auth_plugin)},
+                                 {"require_tls", u.require_tls}});
+  }
   const auto& t = cfg.timeouts;
   const auto& h = cfg.health;
   const auto& r = cfg.routing;
@@ -95,6 +106,12 @@ json::object config_view(const config::Config& cfg) {
   out["max_packet_size"] = cfg.max_packet_size;
   out["backends"] = std::move(backends);
   out["users"] = std::move(users);
+  out["tls"] = json::object{{"enabled", cfg.tls.enabled()},
+                            {"cert_file", cfg.tls.cert_file},
+                            {"min_version", config::to_string(cfg.tls.min_version)},
+                            {"require", cfg.tls.require}};
+  out["auth"] = json::object{{"default_plugin", config::to_string(cfg.auth.default_plugin)},
+                             {"rsa_private_key_file", cfg.auth.rsa_private_key_file}};
   out["timeouts"] = json::object{{"connect_seconds", seconds(t.connect)},
                                  {"handshake_seconds", seconds(t.handshake)},
                                  {"idle_seconds", seconds(t.idle)},

@@ -6,6 +6,7 @@
 #include "protocol/handshake.hpp"
 #include "protocol/ok_err.hpp"
 #include "proxy/backend/backend_auth.hpp"
+#include "proxy/mysql_errors.hpp"
 #include "proxy/net/deadline.hpp"
 #include "proxy/server/server_identity.hpp"
 
@@ -82,13 +83,39 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
   server_collation_ = greeting->character_set;
   caps_ = backend_caps_for(creds, greeting->capabilities);
 
+  std::uint8_t seq = greeting_packet->next_seq;
+  if (target_.tls) {
+    if (!server_caps_.has(protocol::kClientSsl)) {
+      failure.server_error = protocol::make_err_payload(
+          kErrBackendTls.code, kErrBackendTls.sql_state,
+          "Backend " + target_.name + " does not offer TLS, which the proxy's configuration requires for it");
+      co_return protocol::ProtocolErrc::kUnsupported;
+    }
+    caps_ = caps_.with(protocol::kClientSsl);
+    protocol::SslRequest request;
+    request.capabilities = caps_;
+    request.max_packet_size = 1u << 30;
+    request.character_set = creds.collation;
+    std::vector<std::uint8_t> ssl_request;
+    protocol::encode_ssl_request(request, ssl_request);
+    if (auto ec = co_await stream_.write_packet(ssl_request, seq)) co_return ec;
+    ++seq;
+    if (auto ec = co_await stream_.start_tls_as_client(target_.tls, target_.tls_server_name, target_.tls_check_name)) {
+      const std::string message = "TLS to backend " + target_.name + " failed: " + ec.message();
+      failure.server_error = protocol::make_err_payload(kErrBackendTls.code, kErrBackendTls.sql_state, message);
+      co_return ec;
+    }
+    stream_.decoder().expect_seq(seq);
+  }
+
   std::string plugin = greeting->auth_plugin_name.empty() ? std::string(kNativePassword) : greeting->auth_plugin_name;
   std::vector<std::uint8_t> scramble(greeting->auth_plugin_data.begin(), greeting->auth_plugin_data.end());
-  auto first = initial_auth_response(plugin, creds.password, scramble);
+  auto first = initial_auth_response(plugin, creds.password, scramble, creds.native_stage1);
   if (!first) {
-    // Unknown default plugin: offer native password and let the server switch us.
+    // Unknown default plugin (or one a hashed password can't answer): offer native password and
+    // let the server switch us.
     plugin = std::string(kNativePassword);
-    first = initial_auth_response(plugin, creds.password, scramble);
+    first = initial_auth_response(plugin, creds.password, scramble, creds.native_stage1);
   }
 
   protocol::HandshakeResponse41 response;
@@ -102,7 +129,7 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
   if (caps_.has(protocol::kClientConnectAttrs)) response.attributes = creds.attributes;
   std::vector<std::uint8_t> payload;
   protocol::encode_handshake_response(response, payload);
-  if (auto ec = co_await stream_.write_packet(payload, greeting_packet->next_seq)) co_return ec;
+  if (auto ec = co_await stream_.write_packet(payload, seq)) co_return ec;
 
   // The login conversation: OK, ERR, an auth switch, or caching_sha2's extra round trips.
   for (int round = 0; round < 8; ++round) {
@@ -125,8 +152,15 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
         if (!sw) co_return sw.error();
         plugin = sw->plugin_name;
         scramble.assign(sw->plugin_data.begin(), sw->plugin_data.end());
-        auto r = initial_auth_response(plugin, creds.password, scramble);
-        if (!r) co_return r.error();
+        auto r = initial_auth_response(plugin, creds.password, scramble, creds.native_stage1);
+        if (!r) {
+          if (creds.native_stage1) {
+            const std::string message = "Backend " + target_.name + " asks for " + plugin + ", but the proxy knows user '" +
+                                        creds.user + "' only by a mysql_native_password hash";
+            failure.server_error = protocol::make_err_payload(kErrUnsupportedAuth.code, kErrUnsupportedAuth.sql_state, message);
+          }
+          co_return r.error();
+        }
         answer = std::move(*r);
         break;
       }
@@ -139,7 +173,12 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
           continue;  // an OK follows
         }
         if (data.size() == 1 && static_cast<std::uint8_t>(data[0]) == protocol::kCachingSha2PerformFullAuthentication) {
-          answer = {protocol::kCachingSha2RequestPublicKey};  // no TLS to backends yet: use RSA
+          if (stream_.tls()) {
+            answer.assign(creds.password.begin(), creds.password.end());  // TLS protects it
+            answer.push_back(0);
+          } else {
+            answer = {protocol::kCachingSha2RequestPublicKey};  // no TLS: the RSA exchange
+          }
         } else {
           auto encrypted = protocol::rsa_encrypt_password(creds.password, trim_scramble(scramble), data);
           if (!encrypted) co_return encrypted.error();

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "protocol/auth.hpp"
 #include "protocol/capabilities.hpp"
 #include "proxy/backend/statement_cache.hpp"
 #include "proxy/net/packet_stream.hpp"
@@ -19,11 +21,19 @@ struct BackendTarget {
   std::string name;
   std::string host;
   std::uint16_t port = 3306;
+  // TLS to this backend: the context (null = plain TCP), the name sent as SNI and, when
+  // check_name, required in its certificate.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  std::string tls_server_name;
+  bool tls_check_name = false;
 };
 
 struct BackendCredentials {
   std::string user;
   std::string password;
+  // Set instead of the password when the config holds only its hash: SHA1(password), recovered
+  // from the client's own login, is all mysql_native_password needs.
+  std::optional<protocol::Sha1Digest> native_stage1;
   std::string database;                  // empty: none
   protocol::Capabilities client_caps;    // what the client negotiated with us
   std::uint8_t collation = 45;

@@ -12,6 +12,9 @@ ProbeSettings probe_settings(const config::Config& cfg, const EndpointKey& key) 
   ProbeSettings s;
   s.connection = ConnectionSettings{key.address, key.port, cfg.health.user, cfg.health.password,
                                     cfg.health.timeout};
+  for (const auto& backend : cfg.backends) {
+    if (backend.name == key.backend) s.connection.tls = backend.tls;
+  }
   s.heartbeat = cfg.health.heartbeat.enabled;
   s.heartbeat_table = cfg.health.heartbeat.table;
   return s;

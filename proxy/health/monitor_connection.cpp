@@ -10,6 +10,27 @@
 namespace mysqlproxy::proxy {
 namespace {
 
+// TLS as the backend's config asks: enforced, with the CA chain checked when a CA is trusted (the
+// client library verifies the chain whenever it has a CA).
+void apply_tls(MYSQL* mysql, const config::BackendTlsConfig& tls) {
+  my_bool off = 0;
+  my_bool on = 1;
+  mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
+  if (tls.mode == config::BackendTlsMode::kDisabled) {
+    mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &off);
+    return;
+  }
+  mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+  const bool verify = tls.mode != config::BackendTlsMode::kRequired;
+  if (verify && !tls.ca_file.empty()) mysql_options(mysql, MYSQL_OPT_SSL_CA, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) {
+    mysql_options(mysql, MYSQL_OPT_SSL_CERT, tls.cert_file.c_str());
+    mysql_options(mysql, MYSQL_OPT_SSL_KEY, tls.key_file.c_str());
+  }
+  if (tls.min_version == config::TlsVersion::kTls13) mysql_options(mysql, MARIADB_OPT_TLS_VERSION, "TLSv1.3");
+  else mysql_options(mysql, MARIADB_OPT_TLS_VERSION, "TLSv1.2,TLSv1.3");
+}
+
 QueryError error_of(MYSQL* mysql) {
   unsigned code = mysql_errno(mysql);
   return QueryError{code, "[" + std::to_string(code) + "] " + mysql_error(mysql)};
@@ -45,8 +66,7 @@ std::optional<std::string> MonitorConnection::connect(const ConnectionSettings& 
   mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &seconds);
   mysql_options(mysql, MYSQL_OPT_PROTOCOL, &protocol);
   mysql_options(mysql, MYSQL_OPT_RECONNECT, &off);  // we reconnect ourselves, knowingly
-  mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &off);
-  mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
+  apply_tls(mysql, settings.tls);
   mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   // Both heartbeat timestamps come from NOW(6) on the servers; pin their zone to UTC so a
   // server-side time_zone difference cannot show up as lag.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "proxy/health/replica_status.hpp"
 
 struct st_mysql;
@@ -22,6 +23,10 @@ struct ConnectionSettings {
   std::string user;
   std::string password;
   std::chrono::milliseconds timeout{1000};
+  // The backend's TLS settings, as the proxy's own connections use them. The host-name check of
+  // verify_identity is theirs alone: the monitor connects to resolved addresses, which a
+  // certificate seldom names, so it checks the CA chain.
+  config::BackendTlsConfig tls;
 
   bool operator==(const ConnectionSettings&) const = default;
 };

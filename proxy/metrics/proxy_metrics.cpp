@@ -43,6 +43,10 @@ ProxyMetrics::ProxyMetrics()
                            .with({})),
       clients_rejected(registry.counter("mysql_proxy_client_connections_rejected_total",
                                         "Client connections that did not get logged in, by reason.", {"reason"})),
+      client_logins(registry.counter("mysql_proxy_client_logins_total",
+                                     "Successful client logins (and COM_CHANGE_USER), by TLS use and how the password "
+                                     "was checked: native, sha2_fast, sha2_full_tls or sha2_full_rsa.",
+                                     {"tls", "method"})),
       client_bytes_received(
           registry.counter("mysql_proxy_client_received_bytes_total", "Bytes received from clients.").with({})),
       client_bytes_sent(registry.counter("mysql_proxy_client_sent_bytes_total", "Bytes sent to clients.").with({})),

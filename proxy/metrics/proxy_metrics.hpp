@@ -37,6 +37,7 @@ struct ProxyMetrics {
   std::array<metrics::Counter*, static_cast<std::size_t>(ErrorKind::kCount)> errors{};
   metrics::Counter& clients_accepted;
   metrics::Family<metrics::Counter>& clients_rejected;  // reason
+  metrics::Family<metrics::Counter>& client_logins;     // tls, method
   metrics::Counter& client_bytes_received;
   metrics::Counter& client_bytes_sent;
   metrics::Counter& consistency_waits;

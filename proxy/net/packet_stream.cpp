@@ -1,5 +1,9 @@
 #include "proxy/net/packet_stream.hpp"
 
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl/host_name_verification.hpp>
+
 #include "protocol/frame.hpp"
 
 namespace mysqlproxy::proxy {
@@ -11,13 +15,19 @@ constexpr std::size_t kReadChunk = 4096;  // small: idle sessions keep their buf
 PacketStream::PacketStream(tcp::socket socket, std::size_t max_packet_size)
     : socket_(std::move(socket)), decoder_(max_packet_size) {}
 
+awaitable<std::tuple<error_code, std::size_t>> PacketStream::read_some(asio::mutable_buffer buffer) {
+  if (tls_) co_return co_await tls_->async_read_some(buffer, kUseTuple);
+  co_return co_await socket_.async_read_some(buffer, kUseTuple);
+}
+
 awaitable<protocol::Result<protocol::Packet>> PacketStream::read_packet() {
   for (;;) {
     auto next = decoder_.next();
     if (!next) co_return next.error();
     if (*next) co_return **next;
     const auto space = decoder_.prepare(kReadChunk);
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()), kUseTuple);
+    const asio::mutable_buffer into(space.data(), space.size());
+    auto [ec, n] = co_await read_some(into);
     if (ec) co_return ec;
     decoder_.commit(n);
     if (bytes_in_ != nullptr) bytes_in_->inc(n);
@@ -25,7 +35,14 @@ awaitable<protocol::Result<protocol::Packet>> PacketStream::read_packet() {
 }
 
 awaitable<error_code> PacketStream::write(std::span<const std::uint8_t> bytes) {
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), kUseTuple);
+  const auto buffer = asio::buffer(bytes.data(), bytes.size());
+  error_code ec;
+  std::size_t n = 0;
+  if (tls_) {
+    std::tie(ec, n) = co_await asio::async_write(*tls_, buffer, kUseTuple);
+  } else {
+    std::tie(ec, n) = co_await asio::async_write(socket_, buffer, kUseTuple);
+  }
   if (bytes_out_ != nullptr) bytes_out_->inc(n);
   co_return ec;
 }
@@ -35,6 +52,39 @@ awaitable<error_code> PacketStream::write_packet(std::span<const std::uint8_t> p
   // The peer's reply, if any, continues the sequence.
   decoder_.expect_seq(protocol::encode_frames(payload, seq, out_));
   co_return co_await write(out_);
+}
+
+awaitable<error_code> PacketStream::start_tls_as_server(const std::shared_ptr<asio::ssl::context>& context) {
+  tls_context_ = context;
+  tls_ = std::make_unique<TlsStream>(socket_, *tls_context_);
+  const auto early = decoder_.buffered();
+  const std::vector<std::uint8_t> hello(early.begin(), early.end());
+  decoder_.clear();
+  auto [ec, used] = co_await tls_->async_handshake(asio::ssl::stream_base::server,
+                                                   asio::buffer(hello.data(), hello.size()), kUseTuple);
+  (void)used;
+  co_return ec;
+}
+
+awaitable<error_code> PacketStream::start_tls_as_client(const std::shared_ptr<asio::ssl::context>& context,
+                                                        const std::string& server_name, bool check_name) {
+  tls_context_ = context;
+  tls_ = std::make_unique<TlsStream>(socket_, *tls_context_);
+  if (!server_name.empty()) {
+    // SNI takes host names only; an IP literal is checked against the certificate all the same.
+    error_code not_an_address;
+    (void)asio::ip::make_address(server_name, not_an_address);
+    if (not_an_address) SSL_set_tlsext_host_name(tls_->native_handle(), server_name.c_str());
+    if (check_name) tls_->set_verify_callback(asio::ssl::host_name_verification(server_name));
+  }
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, kUseTuple);
+  co_return ec;
+}
+
+std::string PacketStream::tls_description() const {
+  if (!tls_) return {};
+  SSL* ssl = const_cast<TlsStream&>(*tls_).native_handle();
+  return std::string(SSL_get_version(ssl)) + " " + SSL_CIPHER_get_name(SSL_get_current_cipher(ssl));
 }
 
 void PacketStream::close() noexcept {

@@ -1,9 +1,16 @@
 #pragma once
-// PacketStream: a TCP socket plus the sans-I/O framer. The only place that reads whole MySQL
-// packets from a socket (handshakes, client commands); bulk relaying reads the socket directly.
+// PacketStream: a TCP socket, TLS on it once negotiated, plus the sans-I/O framer. The only place
+// that reads whole MySQL packets from a socket (handshakes, client commands); bulk relaying reads
+// through read_some().
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
+#include <tuple>
 #include <vector>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
 #include "protocol/errors.hpp"
 #include "protocol/packet_decoder.hpp"
@@ -14,15 +21,30 @@ namespace mysqlproxy::proxy {
 
 class PacketStream {
  public:
+  using TlsStream = asio::ssl::stream<tcp::socket&>;
+
   PacketStream(tcp::socket socket, std::size_t max_packet_size);
 
   // Reads one whole packet. Its payload is valid until the next read.
   awaitable<protocol::Result<protocol::Packet>> read_packet();
+  // Reads whatever bytes arrive next (through TLS when it is on).
+  awaitable<std::tuple<error_code, std::size_t>> read_some(asio::mutable_buffer buffer);
   // Writes bytes that are already framed.
   awaitable<error_code> write(std::span<const std::uint8_t> bytes);
   // Frames `payload` with sequence id `seq` and writes it; a reply is then expected to continue
   // the sequence.
   awaitable<error_code> write_packet(std::span<const std::uint8_t> payload, std::uint8_t seq);
+
+  // TLS from here on, as the server of a client connection. Bytes the framer already holds (a
+  // client sends its TLS hello right behind the SSLRequest) start the handshake.
+  awaitable<error_code> start_tls_as_server(const std::shared_ptr<asio::ssl::context>& context);
+  // TLS from here on, as the client of a backend: SNI `server_name` (if not empty), and the peer's
+  // certificate must name it when `check_name`.
+  awaitable<error_code> start_tls_as_client(const std::shared_ptr<asio::ssl::context>& context,
+                                            const std::string& server_name, bool check_name);
+  [[nodiscard]] bool tls() const noexcept { return tls_ != nullptr; }
+  // "TLSv1.3" and the cipher in use, "" without TLS.
+  [[nodiscard]] std::string tls_description() const;
 
   // Counts the bytes read and written from now on (client streams: the traffic metrics).
   void count_bytes(metrics::Counter* in, metrics::Counter* out) noexcept {
@@ -37,6 +59,8 @@ class PacketStream {
 
  private:
   tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> tls_context_;  // kept alive while tls_ uses it
+  std::unique_ptr<TlsStream> tls_;
   protocol::PacketDecoder decoder_;
   std::vector<std::uint8_t> out_;
   metrics::Counter* bytes_in_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -18,6 +19,13 @@ namespace {
 
 unsigned worker_count(const config::Config& cfg) {
   return cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+}
+
+bool needs_rsa_keys(const config::Config& cfg) {
+  if (cfg.auth.default_plugin == config::AuthPlugin::kCachingSha2Password) return true;
+  return std::ranges::any_of(cfg.users, [](const config::UserConfig& u) {
+    return u.auth_plugin == config::AuthPlugin::kCachingSha2Password;
+  });
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -53,8 +61,24 @@ ProxyRuntime::~ProxyRuntime() {
   monitor_.stop();
 }
 
+std::string ProxyRuntime::prepare_security(const config::Config& cfg) {
+  auto tls = build_tls_contexts(cfg);
+  if (!tls.contexts) return tls.error;
+  if (!shared_.rsa_keys.load() && needs_rsa_keys(cfg)) {
+    auto rsa = load_or_generate_rsa_keys(cfg.auth.rsa_private_key_file);
+    if (!rsa.error.empty()) return "auth: " + rsa.error;
+    shared_.rsa_keys.store(std::make_shared<const RsaKeyPair>(std::move(rsa.keys)));
+  }
+  shared_.tls.set(std::move(tls.contexts));
+  return {};
+}
+
 int ProxyRuntime::run() {
   const auto cfg = shared_.config.get();
+  if (const std::string error = prepare_security(*cfg); !error.empty()) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
   probe_identity(*cfg, shared_.identity);
   if (auto ec = server_.listen(cfg->listen.address, cfg->listen.port)) {
     spdlog::critical("cannot listen on {}:{}: {}", cfg->listen.address, cfg->listen.port, ec.message());
@@ -150,6 +174,14 @@ admin::ReloadOutcome ProxyRuntime::reload() {
     return outcome;
   }
   ReloadPlan plan = plan_reload(*shared_.config.get(), std::move(*loaded));
+  // New certificates, keys and CAs are read now; if one is unusable the old ones stay, with the
+  // old config.
+  if (const std::string error = prepare_security(plan.applied); !error.empty()) {
+    m.reloads_failed.inc();
+    outcome.error = error;
+    spdlog::error("reload rejected, the running configuration stays: {}", outcome.error);
+    return outcome;
+  }
   auto applied = std::make_shared<const config::Config>(std::move(plan.applied));
   setup_logging(applied->logging);
   shared_.config.set(applied);

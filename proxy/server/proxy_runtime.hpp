@@ -41,6 +41,8 @@ class ProxyRuntime final : public admin::AdminBackend {
 
  private:
   void drain_and_stop();
+  // Builds the TLS contexts (and RSA keys) `cfg` calls for and puts them in force; the error otherwise.
+  std::string prepare_security(const config::Config& cfg);
 
   std::string config_path_;
   SharedState shared_;

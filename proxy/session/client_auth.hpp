@@ -1,21 +1,45 @@
 #pragma once
-// Verifying a client's login answer against the users the proxy knows. Pure: no I/O.
+// Checking a client's login answers against the users the proxy knows. Pure: no I/O.
+//
+// A missing user never matches and costs the same work, so timing tells nothing.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "config/config.hpp"
+#include "protocol/auth.hpp"
 
 namespace mysqlproxy::proxy {
 
 // A fresh 20-byte scramble of printable bytes without NUL, as MySQL servers send.
 [[nodiscard]] std::string make_scramble();
 
-// True when `response` is the mysql_native_password answer to `scramble` for `user`'s password.
-// A missing user never matches, and costs the same work, so timing tells nothing.
-[[nodiscard]] bool verify_client_password(const config::UserConfig* user, std::span<const std::uint8_t> response,
+// The plugin's name on the wire.
+[[nodiscard]] std::string_view plugin_name(config::AuthPlugin plugin) noexcept;
+
+struct NativeVerdict {
+  bool ok = false;
+  // SHA1(password), recovered from the answer when the config holds only the hash: what the proxy
+  // needs to log in to backends as this user. Set only when ok and the password is not empty.
+  std::optional<protocol::Sha1Digest> stage1;
+};
+
+// mysql_native_password: `response` answers `scramble` for `user`'s password (clear or hashed).
+[[nodiscard]] NativeVerdict verify_native(const config::UserConfig* user, std::span<const std::uint8_t> response,
                                           std::span<const std::uint8_t> scramble);
+
+// caching_sha2_password's SHA256(SHA256(password)); nullopt for an empty password.
+[[nodiscard]] std::optional<protocol::Sha256Digest> sha2_stage2_of(const config::UserConfig& user);
+
+// caching_sha2_password's fast path: the scramble answer alone.
+[[nodiscard]] bool verify_sha2_scramble(const config::UserConfig* user, std::span<const std::uint8_t> response,
+                                        std::span<const std::uint8_t> scramble);
+
+// caching_sha2_password's full authentication: the clear-text password the client sent (over TLS,
+// or decrypted from the RSA exchange), compared in constant time.
+[[nodiscard]] bool verify_clear_password(const config::UserConfig* user, std::string_view candidate);
 
 // The message a MySQL server gives for a failed login.
 [[nodiscard]] std::string access_denied_message(std::string_view user, std::string_view host, bool used_password);

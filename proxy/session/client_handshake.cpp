@@ -1,29 +1,79 @@
 #include "proxy/session/client_handshake.hpp"
 
-#include "protocol/auth.hpp"
 #include "protocol/handshake.hpp"
 #include "protocol/ok_err.hpp"
-#include "proxy/backend/backend_auth.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/session/client_auth.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
 
-std::span<const std::uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+using protocol::bytes_of;
+
+std::vector<std::uint8_t> bytes(std::span<const std::uint8_t> s) { return {s.begin(), s.end()}; }
+
+// Sends one login packet and reads the client's answer.
+awaitable<protocol::Result<protocol::Packet>> ask(PacketStream& client, const std::vector<std::uint8_t>& payload,
+                                                  std::uint8_t seq) {
+  if (auto ec = co_await client.write_packet(payload, seq)) co_return ec;
+  co_return co_await client.read_packet();
 }
 
-// Sends an auth switch to mysql_native_password with `scramble` and returns the client's answer.
-awaitable<protocol::Result<protocol::Packet>> switch_to_native(PacketStream& client, std::string_view scramble,
-                                                               std::uint8_t seq) {
+std::vector<std::uint8_t> auth_switch(std::string_view plugin, std::string_view scramble) {
   protocol::AuthSwitchRequest sw;
-  sw.plugin_name = std::string(kNativePassword);
+  sw.plugin_name = std::string(plugin);
   sw.plugin_data = std::string(scramble) + '\0';
   std::vector<std::uint8_t> payload;
   protocol::encode_auth_switch_request(sw, payload);
-  if (auto ec = co_await client.write_packet(payload, seq)) co_return ec;
-  co_return co_await client.read_packet();
+  return payload;
+}
+
+std::vector<std::uint8_t> more_data(std::string data) {
+  std::vector<std::uint8_t> payload;
+  protocol::encode_auth_more_data(protocol::AuthMoreData{std::move(data)}, payload);
+  return payload;
+}
+
+// caching_sha2_password's full authentication: the clear password, sent as is over TLS or
+// RSA-encrypted without it (after asking for the public key, unless the client has it already).
+awaitable<AuthOutcome> sha2_full_auth(PacketStream& client, const AuthServices& services,
+                                      const config::UserConfig* user, std::string_view scramble, std::uint8_t seq) {
+  AuthOutcome out;
+  out.method = client.tls() ? "sha2_full_tls" : "sha2_full_rsa";
+  const auto perform_full = more_data(std::string(1, static_cast<char>(protocol::kCachingSha2PerformFullAuthentication)));
+  auto packet = co_await ask(client, perform_full, seq);
+  if (!packet) {
+    out.io_error = true;
+    co_return out;
+  }
+  out.next_seq = packet->next_seq;
+  std::string password;
+  if (client.tls()) {
+    password.assign(packet->payload.begin(), packet->payload.end());
+    if (!password.empty() && password.back() == '\0') password.pop_back();
+  } else {
+    std::vector<std::uint8_t> cipher = bytes(packet->payload);
+    if (cipher.size() == 1 && cipher[0] == protocol::kCachingSha2RequestPublicKey) {
+      if (!services.rsa) co_return out;
+      const auto key = more_data(services.rsa->public_pem);
+      auto encrypted = co_await ask(client, key, packet->next_seq);
+      if (!encrypted) {
+        out.io_error = true;
+        co_return out;
+      }
+      out.next_seq = encrypted->next_seq;
+      cipher = bytes(encrypted->payload);
+    }
+    if (!services.rsa) co_return out;
+    auto decrypted = protocol::rsa_decrypt_password(cipher, bytes_of(scramble), services.rsa->private_pem);
+    if (!decrypted) co_return out;  // garbage or the wrong key: a failed login, not a crash
+    password = std::move(*decrypted);
+  }
+  out.ok = verify_clear_password(user, password);
+  if (out.ok && services.fast_auth != nullptr) {
+    if (auto stage2 = sha2_stage2_of(*user)) services.fast_auth->add(user->name, *stage2);
+  }
+  co_return out;
 }
 
 }  // namespace
@@ -34,8 +84,58 @@ awaitable<error_code> send_error(PacketStream& client, std::uint16_t code, std::
   co_return co_await client.write_packet(payload, seq);
 }
 
+awaitable<AuthOutcome> authenticate(PacketStream& client, const AuthServices& services, config::AuthPlugin fallback,
+                                    const config::UserConfig* user, std::string_view scramble,
+                                    std::string_view client_plugin, std::vector<std::uint8_t> answer, std::uint8_t seq) {
+  AuthOutcome out;
+  out.next_seq = seq;
+  const config::AuthPlugin plugin = user ? user->auth_plugin : fallback;
+  const std::string_view wanted = plugin_name(plugin);
+  // A client that answered for another plugin is switched to the user's, as MySQL servers do.
+  if (client_plugin != wanted) {
+    const auto request = auth_switch(wanted, scramble);
+    auto reply = co_await ask(client, request, seq);
+    if (!reply) {
+      out.io_error = true;
+      co_return out;
+    }
+    answer = bytes(reply->payload);
+    out.next_seq = seq = reply->next_seq;
+  }
+  if (plugin == config::AuthPlugin::kNativePassword) {
+    const NativeVerdict verdict = verify_native(user, answer, bytes_of(scramble));
+    out.ok = verdict.ok;
+    out.native_stage1 = verdict.stage1;
+    co_return out;
+  }
+  // caching_sha2_password, as MySQL servers check it: an empty answer is an empty password; a user
+  // in the fast-auth cache whose answer matches is in; anyone else proves the password in full
+  // (a wrong fast answer too: some clients get the scramble's framing wrong, and the full exchange
+  // settles it).
+  if (answer.empty()) {
+    out.method = "sha2_fast";
+    out.ok = verify_sha2_scramble(user, answer, bytes_of(scramble));
+    co_return out;
+  }
+  const auto stage2 = user ? sha2_stage2_of(*user) : std::nullopt;
+  const bool cached = stage2 && services.fast_auth != nullptr && services.fast_auth->contains(user->name, *stage2);
+  if (cached && verify_sha2_scramble(user, answer, bytes_of(scramble))) {
+    out.method = "sha2_fast";
+    out.ok = true;
+    const auto fast_ok = more_data(std::string(1, static_cast<char>(protocol::kCachingSha2FastAuthSuccess)));
+    if (auto ec = co_await client.write_packet(fast_ok, seq)) {
+      out.io_error = true;
+      co_return out;
+    }
+    out.next_seq = static_cast<std::uint8_t>(seq + 1);
+    co_return out;
+  }
+  co_return co_await sha2_full_auth(client, services, user, scramble, seq);
+}
+
 awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const HandshakeSettings& settings,
-                                                    const SessionLog& log) {
+                                                    const SessionLog& log, LoginFailure& failure) {
+  const config::Config& cfg = *settings.config;
   const std::string scramble = make_scramble();
   protocol::InitialHandshakeV10 greeting;
   greeting.server_version = settings.identity->version;
@@ -43,11 +143,13 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   greeting.auth_plugin_data = scramble;
   greeting.capabilities = protocol::Capabilities{kProxyServerCaps}.intersect(
       settings.identity->backend_caps.with(protocol::kClientLongPassword));
+  if (settings.auth.tls) greeting.capabilities = greeting.capabilities.with(protocol::kClientSsl);
   greeting.character_set = settings.identity->collation;
   greeting.status_flags = protocol::kServerStatusAutocommit;
-  greeting.auth_plugin_name = std::string(kNativePassword);
+  greeting.auth_plugin_name = std::string(plugin_name(cfg.auth.default_plugin));
   std::vector<std::uint8_t> payload;
   protocol::encode_initial_handshake(greeting, payload);
+  failure = LoginFailure::kClientGone;
   const error_code write_error = co_await client.write_packet(payload, 0);
   if (write_error) co_return std::nullopt;
 
@@ -57,64 +159,72 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
     co_return std::nullopt;
   }
   if (protocol::is_ssl_request(packet->payload)) {
-    co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, "TLS is not enabled on this proxy",
-                        packet->next_seq);
-    co_return std::nullopt;
+    if (!settings.auth.tls) {
+      failure = LoginFailure::kBadHandshake;
+      co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, "TLS is not enabled on this proxy",
+                          packet->next_seq);
+      co_return std::nullopt;
+    }
+    const std::uint8_t next_seq = packet->next_seq;
+    if (auto ec = co_await client.start_tls_as_server(settings.auth.tls)) {
+      log.info("TLS handshake with {} failed: {}", settings.peer_host, ec.message());
+      failure = LoginFailure::kTlsFailed;
+      co_return std::nullopt;
+    }
+    client.decoder().expect_seq(next_seq);
+    packet = co_await client.read_packet();
+    if (!packet) {
+      log.debug("client left after TLS started: {}", packet.error().message());
+      co_return std::nullopt;
+    }
   }
   auto response = protocol::decode_handshake_response(packet->payload);
   if (!response) {
     log.info("bad handshake response: {}", response.error().message());
+    failure = LoginFailure::kBadHandshake;
     co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, "Bad handshake", packet->next_seq);
     co_return std::nullopt;
   }
 
   ClientLogin login;
-  login.user = config::find_user(*settings.config, response->username);
+  login.user = config::find_user(cfg, response->username);
   login.database = response->database;
   login.caps = response->capabilities.intersect(greeting.capabilities);
   login.collation = response->character_set;
   login.attributes = std::move(response->attributes);
-  std::string auth = std::move(response->auth_response);
-  std::uint8_t seq = packet->next_seq;
-
-  // A client that answered with another plugin (caching_sha2_password from MySQL 8 clients) is
-  // asked to switch, exactly as a MySQL server configured for native passwords would do.
-  const bool client_native = !response->capabilities.has(protocol::kClientPluginAuth) ||
-                             response->auth_plugin_name == kNativePassword;
-  if (!client_native) {
-    auto answer = co_await switch_to_native(client, scramble, seq);
-    if (!answer) co_return std::nullopt;
-    auth.assign(answer->payload.begin(), answer->payload.end());
-    seq = answer->next_seq;
-  }
-  if (!verify_client_password(login.user, bytes_of(auth), bytes_of(scramble))) {
+  login.scramble = scramble;
+  std::vector<std::uint8_t> answer(response->auth_response.begin(), response->auth_response.end());
+  const bool used_password = !answer.empty();
+  // Without CLIENT_PLUGIN_AUTH the answer is a mysql_native_password one.
+  const std::string client_plugin = response->capabilities.has(protocol::kClientPluginAuth)
+                                        ? response->auth_plugin_name
+                                        : std::string(protocol::kMysqlNativePassword);
+  const std::uint8_t answer_seq = packet->next_seq;
+  const auto outcome = co_await authenticate(client, settings.auth, cfg.auth.default_plugin, login.user, scramble,
+                                             client_plugin, std::move(answer), answer_seq);
+  if (outcome.io_error) co_return std::nullopt;
+  if (!outcome.ok) {
     log.info("access denied for user '{}' from {}", response->username, settings.peer_host);
-    co_await send_error(client, kErrAccessDenied.code, kErrAccessDenied.sql_state,
-                        access_denied_message(response->username, settings.peer_host, !auth.empty()), seq);
+    failure = LoginFailure::kAccessDenied;
+    const std::string message = access_denied_message(response->username, settings.peer_host, used_password);
+    co_await send_error(client, kErrAccessDenied.code, kErrAccessDenied.sql_state, message, outcome.next_seq);
     co_return std::nullopt;
   }
-  login.next_seq = seq;
-  login.scramble = scramble;
+  // Checked after the password, so a stranger learns nothing about which users need TLS.
+  if (!client.tls() && (cfg.tls.require || login.user->require_tls)) {
+    log.info("user '{}' from {} refused: TLS required", response->username, settings.peer_host);
+    failure = LoginFailure::kTlsRequired;
+    const std::string message =
+        "Connections using insecure transport are prohibited for user '" + login.user->name + "'";
+    co_await send_error(client, kErrSecureTransportRequired.code, kErrSecureTransportRequired.sql_state, message,
+                        outcome.next_seq);
+    co_return std::nullopt;
+  }
+  failure = LoginFailure::kNone;
+  login.next_seq = outcome.next_seq;
+  login.native_stage1 = outcome.native_stage1;
+  login.auth_method = outcome.method;
   co_return login;
-}
-
-awaitable<ReauthResult> reauthenticate(PacketStream& client, const config::UserConfig* user, std::string_view scramble,
-                                       std::string_view plugin, std::span<const std::uint8_t> answer, std::uint8_t seq) {
-  ReauthResult result;
-  result.next_seq = seq;
-  if ((plugin.empty() || plugin == kNativePassword) && verify_client_password(user, answer, bytes_of(scramble))) {
-    result.ok = true;
-    co_return result;
-  }
-  const std::string fresh = make_scramble();
-  auto again = co_await switch_to_native(client, fresh, seq);
-  if (!again) {
-    result.io_error = true;
-    co_return result;
-  }
-  result.next_seq = again->next_seq;
-  result.ok = verify_client_password(user, again->payload, bytes_of(fresh));
-  co_return result;
 }
 
 }  // namespace mysqlproxy::proxy

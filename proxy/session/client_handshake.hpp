@@ -1,5 +1,6 @@
 #pragma once
-// The proxy as a MySQL server at login: greeting, the client's answer, auth switch, password check.
+// The proxy as a MySQL server at login: greeting, TLS upgrade, the client's answer, auth switch,
+// and the password check of mysql_native_password or caching_sha2_password.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -8,10 +9,14 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "protocol/auth.hpp"
 #include "protocol/capabilities.hpp"
 #include "proxy/logging.hpp"
 #include "proxy/net/packet_stream.hpp"
 #include "proxy/server/server_identity.hpp"
+#include "proxy/session/fast_auth_cache.hpp"
+#include "proxy/tls/rsa_key_pair.hpp"
+#include "proxy/tls/tls_context.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -23,6 +28,16 @@ struct ClientLogin {
   std::vector<std::pair<std::string, std::string>> attributes;
   std::uint8_t next_seq = 0;                 // sequence id of the OK/ERR that ends the login
   std::string scramble;                      // the greeting's: COM_CHANGE_USER answers are made with it
+  // SHA1(password) when the config holds only the hash: the backend login is made from it.
+  std::optional<protocol::Sha1Digest> native_stage1;
+  const char* auth_method = "native";  // AuthOutcome::method
+};
+
+// What checking passwords needs beyond the config.
+struct AuthServices {
+  SslContextPtr tls;                        // null: TLS not offered
+  std::shared_ptr<const RsaKeyPair> rsa;    // caching_sha2_password without TLS
+  FastAuthCache* fast_auth = nullptr;
 };
 
 struct HandshakeSettings {
@@ -30,23 +45,30 @@ struct HandshakeSettings {
   std::shared_ptr<const ServerIdentity> identity;
   const config::Config* config = nullptr;
   std::string peer_host;
+  AuthServices auth;
 };
+
+// Why accept_client gave up, for the rejection metrics.
+enum class LoginFailure { kNone, kClientGone, kBadHandshake, kTlsFailed, kAccessDenied, kTlsRequired };
 
 // Runs the login up to (not including) the final OK. On failure it has already sent the client
-// an ERR where the protocol allows one, and returns nothing.
+// an ERR where the protocol allows one, and returns nothing with `failure` set.
 awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const HandshakeSettings& settings,
-                                                    const SessionLog& log);
+                                                    const SessionLog& log, LoginFailure& failure);
 
-// COM_CHANGE_USER: checks the client's answer against the greeting's scramble, as servers do; if it
-// was made with another plugin or does not match, asks once more through an auth switch to
-// mysql_native_password with a fresh scramble.
-struct ReauthResult {
+// One password check, from the client's first answer on: auth switch to the user's plugin if the
+// client answered for another, then that plugin's exchange. Used by the login and COM_CHANGE_USER.
+struct AuthOutcome {
   bool ok = false;
   bool io_error = false;
-  std::uint8_t next_seq = 0;
+  // How the password was checked: "native", "sha2_fast", "sha2_full_tls" or "sha2_full_rsa".
+  const char* method = "native";
+  std::uint8_t next_seq = 0;  // for the OK or ERR that ends the exchange
+  std::optional<protocol::Sha1Digest> native_stage1;
 };
-awaitable<ReauthResult> reauthenticate(PacketStream& client, const config::UserConfig* user, std::string_view scramble,
-                                       std::string_view plugin, std::span<const std::uint8_t> answer, std::uint8_t seq);
+awaitable<AuthOutcome> authenticate(PacketStream& client, const AuthServices& services, config::AuthPlugin fallback,
+                                    const config::UserConfig* user, std::string_view scramble,
+                                    std::string_view client_plugin, std::vector<std::uint8_t> answer, std::uint8_t seq);
 
 // Sends an ERR packet built from a code, state and message.
 awaitable<error_code> send_error(PacketStream& client, std::uint16_t code, std::string_view sql_state,

@@ -32,6 +32,17 @@ std::string peer_host_of(const tcp::socket& socket) {
   return ec ? std::string("unknown") : ep.address().to_string();
 }
 
+const char* rejection_reason(LoginFailure failure) {
+  switch (failure) {
+    case LoginFailure::kBadHandshake: return "bad_handshake";
+    case LoginFailure::kTlsFailed: return "tls_failed";
+    case LoginFailure::kTlsRequired: return "tls_required";
+    case LoginFailure::kAccessDenied: return "login_failed";
+    case LoginFailure::kClientGone: case LoginFailure::kNone: break;
+  }
+  return "client_gone";
+}
+
 RoutingPolicy policy_from(const config::Config& cfg) {
   return RoutingPolicy{cfg.routing.honor_hints, cfg.routing.reads_fallback_to_primary,
                        cfg.routing.read_only_transactions_on_replica};
@@ -121,6 +132,10 @@ void ClientSession::refresh_config() {
   consistency_ = config_->routing.consistency;
 }
 
+AuthServices ClientSession::auth_services() const {
+  return AuthServices{shared_.tls.get()->clients, shared_.rsa_keys.load(), &shared_.fast_auth};
+}
+
 void ClientSession::drain() {
   draining_ = true;
   if (!in_command_ && !state_.in_transaction()) force_close();
@@ -134,11 +149,13 @@ void ClientSession::force_close() {
 awaitable<bool> ClientSession::login() {
   Deadline deadline(client_.socket().get_executor(), client_.socket());
   deadline.arm(config_->timeouts.handshake);
-  HandshakeSettings settings{static_cast<std::uint32_t>(log_.id()), shared_.identity.get(), config_.get(), peer_};
-  auto login = co_await accept_client(client_, settings, log_);
+  HandshakeSettings settings{static_cast<std::uint32_t>(log_.id()), shared_.identity.get(), config_.get(), peer_,
+                             auth_services()};
+  LoginFailure failure = LoginFailure::kNone;
+  auto login = co_await accept_client(client_, settings, log_, failure);
   if (!login) {
     if (deadline.expired()) log_.info("handshake timed out");
-    proxy_metrics().clients_rejected.with({deadline.expired() ? "handshake_timeout" : "login_failed"}).inc();
+    proxy_metrics().clients_rejected.with({deadline.expired() ? "handshake_timeout" : rejection_reason(failure)}).inc();
     co_return false;
   }
   login_ = std::move(*login);
@@ -158,8 +175,9 @@ awaitable<bool> ClientSession::login() {
   deadline.cancel();
   const bool sent = co_await send_ok(login_.next_seq);
   if (!sent) co_return false;
-  log_.info("user '{}' logged in{}{}", login_.user->name, login_.database.empty() ? "" : " to database ",
-            login_.database);
+  proxy_metrics().client_logins.with({client_.tls() ? "yes" : "no", login_.auth_method}).inc();
+  log_.info("user '{}' logged in{}{}{}", login_.user->name, login_.database.empty() ? "" : " to database ",
+            login_.database, client_.tls() ? " over " + client_.tls_description() : std::string());
   co_return true;
 }
 
@@ -236,10 +254,13 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     co_return false;
   }
   const config::UserConfig* user = config::find_user(*config_, request->username);
-  const auto answer = std::span(reinterpret_cast<const std::uint8_t*>(request->auth_response.data()),
-                                request->auth_response.size());
-  const auto reauth = co_await reauthenticate(client_, user, login_.scramble, request->auth_plugin_name, answer,
-                                              command.next_seq);
+  std::vector<std::uint8_t> answer(request->auth_response.begin(), request->auth_response.end());
+  const AuthServices services = auth_services();
+  const std::string client_plugin =
+      request->auth_plugin_name.empty() ? std::string(protocol::kMysqlNativePassword) : request->auth_plugin_name;
+  const std::uint8_t answer_seq = command.next_seq;
+  const auto reauth = co_await authenticate(client_, services, config_->auth.default_plugin, user, login_.scramble,
+                                            client_plugin, std::move(answer), answer_seq);
   if (reauth.io_error) co_return false;
   if (lease_) {
     lease_->connection->carried().tainted = true;  // whatever it held belonged to the old session
@@ -256,6 +277,8 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   const ClientLogin previous = login_;
   const auto previous_owner = user_owner_;
   login_.user = user;
+  login_.native_stage1 = reauth.native_stage1;
+  proxy_metrics().client_logins.with({client_.tls() ? "yes" : "no", reauth.method}).inc();
   user_owner_.reset();
   if (request->character_set != 0) login_.collation = static_cast<std::uint8_t>(request->character_set);
   if (!request->attributes.empty()) login_.attributes = std::move(request->attributes);

@@ -55,6 +55,7 @@ class ClientSession final : public WorkerSession {
  private:
   // ---- client_session.cpp ----
   awaitable<bool> login();
+  AuthServices auth_services() const;
   awaitable<bool> handle(const protocol::Packet& command);
   awaitable<bool> ping(const protocol::Packet& command);
   awaitable<bool> reset_connection(const protocol::Packet& command);
@@ -107,6 +108,7 @@ class ClientSession final : public WorkerSession {
   void release_lease();
   void discard_lease();
   BackendCredentials credentials() const;
+  BackendTarget target_of(const BackendStatus& b) const;
   void learn_identity(const BackendConnection& backend);
 
   WorkerContext& worker_;

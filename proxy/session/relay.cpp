@@ -55,9 +55,10 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
   auto& buf = backend.relay_buffer();
   if (buf.size() < kInitialBuffer) buf.resize(kInitialBuffer);
   std::size_t filled = 0;
-  auto& socket = backend.stream().socket();
+  auto& from = backend.stream();
   for (;;) {
-    auto [rec, n] = co_await socket.async_read_some(asio::buffer(buf.data() + filled, buf.size() - filled), kUseTuple);
+    const asio::mutable_buffer into(buf.data() + filled, buf.size() - filled);
+    auto [rec, n] = co_await from.read_some(into);
     if (rec) co_return fail(RelayEnd::kBackendFailed, rec, outcome, scanner);
     const bool filled_all = filled + n == buf.size();
     filled += n;

@@ -15,6 +15,9 @@
 #include "proxy/routing/replica_picker.hpp"
 #include "proxy/server/server_identity.hpp"
 #include "proxy/session/consistency.hpp"
+#include "proxy/session/fast_auth_cache.hpp"
+#include "proxy/tls/rsa_key_pair.hpp"
+#include "proxy/tls/tls_contexts.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -54,6 +57,9 @@ struct SharedState {
   PoolSnapshotCell pool;
   ConnectionCounters connections;
   LatestWrite latest_write;  // consistency: global
+  TlsCell tls;                  // contexts for clients and backends, rebuilt on reload
+  std::atomic<std::shared_ptr<const RsaKeyPair>> rsa_keys;  // made when a user first needs them
+  FastAuthCache fast_auth;      // caching_sha2_password
   std::atomic<std::uint64_t> next_session_id{1};
   std::atomic<std::int64_t> active_sessions{0};
   std::atomic<bool> draining{false};  // SIGTERM received: not ready, sessions winding down

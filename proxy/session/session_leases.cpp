@@ -29,10 +29,28 @@ std::optional<std::size_t> choose_backend(const PoolSnapshot& snap, ReplicaPicke
 
 }  // namespace
 
+BackendTarget ClientSession::target_of(const BackendStatus& b) const {
+  BackendTarget t{b.name, b.host, b.port};
+  // Discovered addresses are named "<config name>/<address>"; TLS settings are the config entry's.
+  const std::string config_name = b.name.substr(0, b.name.find('/'));
+  t.tls = shared_.tls.get()->backend(config_name);
+  if (!t.tls) return t;
+  for (const auto& backend : config_->backends) {
+    if (backend.name != config_name) continue;
+    t.tls_server_name = backend.tls.server_name.empty() ? backend.host : backend.tls.server_name;
+    t.tls_check_name = backend.tls.mode == config::BackendTlsMode::kVerifyIdentity;
+  }
+  return t;
+}
+
 BackendCredentials ClientSession::credentials() const {
   BackendCredentials c;
   c.user = login_.user->name;
-  c.password = login_.user->password;
+  if (login_.user->password_is_hash) {
+    c.native_stage1 = login_.native_stage1;
+  } else {
+    c.password = login_.user->password;
+  }
   c.database = state_.schema();
   c.client_caps = login_.caps;
   c.collation = login_.collation;
@@ -89,7 +107,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
     const BackendStatus& b = snap->backends[*index];
     AcquireRequest req;
     req.key = PoolKey{b.id, login_.user->name, login_.caps.bits & kAnswerShapingCaps, login_.collation};
-    req.target = BackendTarget{b.name, b.host, b.port};
+    req.target = target_of(b);
     req.credentials = credentials();
     req.want_applied = state_.replay_hashes();
     req.want_schema = state_.schema();

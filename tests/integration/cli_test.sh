@@ -86,6 +86,7 @@ timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }
 logging: { level: debug, format: text }
 routing: { consistency: global, consistency_timeout: 5s }
 admin: { enabled: false }
+tls: { cert_file: $CLUSTER_DIR/tls/server.pem, key_file: $CLUSTER_DIR/tls/server-key.pem }
 EOF
   } >"$WORKDIR/proxy.yaml"
   "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
@@ -150,6 +151,14 @@ check_eq "bad SQL exits 1" 1 "$rc"
 check_contains "bad SQL reports 1064" "ERROR 1064 (42000)" "$out"
 
 # 6. Bad password.
+# TLS, the certificate checked against the cluster's CA (the servers present one from the same CA).
+out=$(cli -uapp -papp-pass --ssl --ssl-ca="$CLUSTER_DIR/tls/ca.pem" --ssl-verify-server-cert -e "status" 2>&1); rc=$?
+check_eq "TLS login exits 0" 0 "$rc"
+check_contains "TLS in use" "Cipher in use is TLS" "$out"
+out=$(cli -uapp -papp-pass --ssl --ssl-ca="$CLUSTER_DIR/tls/other-ca.pem" -e "SELECT 1" 2>&1); rc=$?
+check_eq "TLS with an unrelated CA exits 1" 1 "$rc"
+check_contains "TLS with an unrelated CA reports 2026" "ERROR 2026 (HY000)" "$out"
+
 out=$(cli -uapp -pwrong-pass -e "SELECT 1" 2>&1); rc=$?
 check_eq "bad password exits 1" 1 "$rc"
 check_contains "bad password reports 1045" "ERROR 1045 (28000)" "$out"

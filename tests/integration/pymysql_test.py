@@ -20,11 +20,21 @@ import tempfile
 import time
 import traceback
 
+import ssl
+
 import MySQLdb
 import pymysql
 
 HOST = "127.0.0.1"
 PORT = None  # set in main()
+DIRECT = False  # set in main()
+# Accounts made for the caching_sha2_password tests (the proxy checks the plugin; the servers keep
+# their native passwords). One per case, because the proxy's fast-auth cache remembers a user once
+# it has proved its password in full.
+SHA2_USERS = ["py_sha2_tls", "py_sha2_rsa", "node_sha2_tls", "node_sha2_rsa"]
+SHA2_PASSWORD = "sha2-pass"
+CLUSTER_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "cluster.sh")
+NODE_TEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node", "mysql2_test.mjs")
 TABLE = "it_py_%d" % os.getpid()
 TESTS = []
 
@@ -177,6 +187,91 @@ def mysqldb_wrong_password():
 
 # ------------------------------------------------------------------ proxy process
 
+# ------------------------------------------------------------------ TLS and caching_sha2_password
+
+def tls_dir():
+    return os.path.join(os.environ.get("CLUSTER_DIR", ""), "tls")
+
+
+def tls_args():
+    return dict(ssl_ca=os.path.join(tls_dir(), "ca.pem"), ssl_verify_cert=True, ssl_verify_identity=True)
+
+
+def proxy_only():
+    """The proxy's own features: nothing to check against a bare MariaDB server."""
+    return DIRECT
+
+
+@test
+def pymysql_tls_with_verified_certificate():
+    if proxy_only():
+        return
+    with connect_pymysql(**tls_args()) as conn, conn.cursor() as cur:
+        expect_eq(isinstance(conn._sock, ssl.SSLSocket), True, "socket is TLS")
+        expect_eq(conn._sock.version() in ("TLSv1.2", "TLSv1.3"), True, "TLS version " + conn._sock.version())
+        cur.execute("SELECT 6 * 7")
+        expect_eq(cur.fetchone(), (42,), "row")
+
+
+@test
+def pymysql_caching_sha2_over_tls_full_then_fast():
+    if proxy_only():
+        return
+    for attempt in ("full", "fast"):
+        with connect_pymysql(user="py_sha2_tls", password=SHA2_PASSWORD, **tls_args()) as conn, conn.cursor() as cur:
+            cur.execute("SELECT CURRENT_USER()")
+            expect_eq(cur.fetchone(), ("py_sha2_tls@%",), "user after %s authentication" % attempt)
+    try:
+        connect_pymysql(user="py_sha2_tls", password="wrong", **tls_args()).close()
+        raise AssertionError("a wrong password logged in")
+    except pymysql.err.OperationalError as e:
+        expect_eq(e.args[0], 1045, "error code")
+
+
+@test
+def pymysql_caching_sha2_with_rsa_exchange():
+    if proxy_only():
+        return
+    for attempt in ("full (RSA)", "fast"):
+        with connect_pymysql(user="py_sha2_rsa", password=SHA2_PASSWORD) as conn, conn.cursor() as cur:
+            expect_eq(isinstance(conn._sock, ssl.SSLSocket), False, "socket is plain TCP")
+            cur.execute("SELECT CURRENT_USER()")
+            expect_eq(cur.fetchone(), ("py_sha2_rsa@%",), "user after %s authentication" % attempt)
+
+
+@test
+def node_mysql2_clients():
+    if proxy_only():
+        return
+    node_dir = os.environ.get("MYSQL2_NODE_DIR", "")
+    if not node_dir:
+        raise AssertionError("MYSQL2_NODE_DIR is not set (the folder holding node_modules/mysql2)")
+    env = dict(os.environ, PROXY_HOST=HOST, PROXY_PORT=str(PORT), TLS_CA=os.path.join(tls_dir(), "ca.pem"),
+               SHA2_PASSWORD=SHA2_PASSWORD)
+    run = subprocess.run(["node", NODE_TEST], env=env, capture_output=True, text=True, timeout=120)
+    sys.stdout.write("".join("  node | " + l + "\n" for l in run.stdout.splitlines()))
+    if run.returncode != 0:
+        raise AssertionError("mysql2 checks failed (exit %d):\n%s" % (run.returncode, run.stderr[-3000:]))
+
+
+def create_sha2_users(env):
+    """The accounts exist on the servers (replicated) before the proxy logs in as them."""
+    sql = "".join("CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '%s'; GRANT SELECT ON proxytest.* TO '%s'@'%%';"
+                  % (user, SHA2_PASSWORD, user) for user in SHA2_USERS)
+    subprocess.run([CLUSTER_SH, "sql", "primary", sql], check=True, env=env)  # as the servers' admin
+    deadline = time.monotonic() + 30
+    for port_var in ("CLUSTER_REPLICA1_PORT", "CLUSTER_REPLICA2_PORT"):
+        while True:
+            try:
+                pymysql.connect(host=HOST, port=int(env[port_var]), user=SHA2_USERS[-1],
+                                password=SHA2_PASSWORD).close()
+                break
+            except pymysql.err.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -186,23 +281,30 @@ def free_port():
 def start_proxy(binary, workdir, env):
     port = free_port()
     config = os.path.join(workdir, "proxy.yaml")
+    lines = [
+        "listen: { address: 127.0.0.1, port: %d }" % port,
+        "workers: 2",
+        "backends:",
+        "  - { name: primary, host: 127.0.0.1, port: %s, role: primary }" % env["CLUSTER_PRIMARY_PORT"],
+        "  - { name: replica1, host: 127.0.0.1, port: %s, role: replica }" % env["CLUSTER_REPLICA1_PORT"],
+        "  - { name: replica2, host: 127.0.0.1, port: %s, role: replica }" % env["CLUSTER_REPLICA2_PORT"],
+        "users:",
+        "  - { name: app, password: app-pass }",
+        "  - { name: app2, password: app2-pass }",
+    ]
+    # The *_tls users may only log in over TLS, so a login proves it was TLS.
+    lines += ["  - { name: %s, password: %s, auth_plugin: caching_sha2_password, require_tls: %s }"
+              % (u, SHA2_PASSWORD, "true" if u.endswith("_tls") else "false") for u in SHA2_USERS]
+    lines += [
+        "tls: { cert_file: %s/server.pem, key_file: %s/server-key.pem }" % (tls_dir(), tls_dir()),
+        "timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }",
+        "logging: { level: debug, format: text }",
+        "routing: { consistency: global, consistency_timeout: 5s }",
+        "health: { user: monitor, password: monitor-pass }",
+        "admin: { enabled: false }",
+    ]
     with open(config, "w") as f:
-        f.write(
-            "listen: { address: 127.0.0.1, port: %d }\n"
-            "workers: 2\n"
-            "backends:\n"
-            "  - { name: primary, host: 127.0.0.1, port: %s, role: primary }\n"
-            "  - { name: replica1, host: 127.0.0.1, port: %s, role: replica }\n"
-            "  - { name: replica2, host: 127.0.0.1, port: %s, role: replica }\n"
-            "users:\n"
-            "  - { name: app, password: app-pass }\n"
-            "  - { name: app2, password: app2-pass }\n"
-            "timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }\n"
-            "logging: { level: debug, format: text }\n"
-            "routing: { consistency: global, consistency_timeout: 5s }\n"
-            "health: { user: monitor, password: monitor-pass }\n"
-            "admin: { enabled: false }\n"
-            % (port, env["CLUSTER_PRIMARY_PORT"], env["CLUSTER_REPLICA1_PORT"], env["CLUSTER_REPLICA2_PORT"]))
+        f.write("\n".join(lines) + "\n")
     log = open(os.path.join(workdir, "proxy.log"), "wb")
     proc = subprocess.Popen([binary, "--config", config], stdin=subprocess.DEVNULL, stdout=log,
                             stderr=subprocess.STDOUT)
@@ -253,7 +355,8 @@ def main():
         print("0 passed, 1 failed")
         return 1
 
-    direct = os.environ.get("MYSQLPROXY_TEST_DIRECT") == "1"
+    global DIRECT
+    direct = DIRECT = os.environ.get("MYSQLPROXY_TEST_DIRECT") == "1"
     workdir = tempfile.mkdtemp(prefix="mysqlproxy-py-")
     proc = None
     passed = failed = 0
@@ -267,6 +370,7 @@ def main():
                 print("FAIL: proxy binary %r missing or not executable" % binary, file=sys.stderr)
                 print("0 passed, 1 failed")
                 return 1
+            create_sha2_users(os.environ)
             proc, PORT = start_proxy(binary, workdir, os.environ)
             print("proxy pid %d on port %d" % (proc.pid, PORT))
 

@@ -38,5 +38,20 @@ TEST(InitialAuthResponse, UnknownPluginIsUnsupported) {
   EXPECT_EQ(r.error(), protocol::ProtocolErrc::kUnsupported);
 }
 
+TEST(InitialAuthResponse, HashedPasswordAnswersNativeOnly) {
+  // SHA1(pw), as recovered from a client's answer to another scramble.
+  const auto client_scramble = test::hex("21 22 23 24 25 26 27 28 29 2a 2b 2c 2d 2e 2f 30 31 32 33 34");
+  const auto client_answer = protocol::scramble_native_password("secret", client_scramble);
+  const auto stage1 =
+      protocol::recover_native_stage1(client_answer, client_scramble, protocol::native_password_stage2("secret"));
+  ASSERT_TRUE(stage1.has_value());
+  auto r = initial_auth_response(kNativePassword, "", kScramble, stage1);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(*r, protocol::scramble_native_password("secret", kScramble));
+  auto sha2 = initial_auth_response(kCachingSha2Password, "", kScramble, stage1);
+  ASSERT_FALSE(sha2);
+  EXPECT_EQ(sha2.error(), protocol::ProtocolErrc::kUnsupported);
+}
+
 }  // namespace
 }  // namespace mysqlproxy::proxy

@@ -21,31 +21,75 @@ TEST(MakeScramble, IsTwentyPrintableBytesAndFresh) {
   EXPECT_NE(a, b);
 }
 
-TEST(VerifyClientPassword, AcceptsTheRightAnswerOnly) {
+TEST(VerifyNative, AcceptsTheRightAnswerOnly) {
   const config::UserConfig user{"app", "app-pass"};
   const auto scramble = make_scramble();
   const auto good = protocol::scramble_native_password("app-pass", bytes_of(scramble));
   const auto bad = protocol::scramble_native_password("app-pas", bytes_of(scramble));
-  EXPECT_TRUE(verify_client_password(&user, good, bytes_of(scramble)));
-  EXPECT_FALSE(verify_client_password(&user, bad, bytes_of(scramble)));
-  EXPECT_FALSE(verify_client_password(&user, {}, bytes_of(scramble)));
+  EXPECT_TRUE(verify_native(&user, good, bytes_of(scramble)).ok);
+  EXPECT_FALSE(verify_native(&user, good, bytes_of(scramble)).stage1);  // clear password: not needed
+  EXPECT_FALSE(verify_native(&user, bad, bytes_of(scramble)).ok);
+  EXPECT_FALSE(verify_native(&user, {}, bytes_of(scramble)).ok);
   const auto other_scramble = make_scramble();
-  EXPECT_FALSE(verify_client_password(&user, good, bytes_of(other_scramble)));
+  EXPECT_FALSE(verify_native(&user, good, bytes_of(other_scramble)).ok);
 }
 
-TEST(VerifyClientPassword, UnknownUserNeverMatches) {
+TEST(VerifyNative, UnknownUserNeverMatches) {
   const auto scramble = make_scramble();
   const auto answer = protocol::scramble_native_password("\x01unknown", bytes_of(scramble));
-  EXPECT_FALSE(verify_client_password(nullptr, answer, bytes_of(scramble)));
-  EXPECT_FALSE(verify_client_password(nullptr, {}, bytes_of(scramble)));
+  EXPECT_FALSE(verify_native(nullptr, answer, bytes_of(scramble)).ok);
+  EXPECT_FALSE(verify_native(nullptr, {}, bytes_of(scramble)).ok);
 }
 
-TEST(VerifyClientPassword, EmptyPasswordWantsAnEmptyAnswer) {
+TEST(VerifyNative, EmptyPasswordWantsAnEmptyAnswer) {
   const config::UserConfig user{"guest", ""};
   const auto scramble = make_scramble();
-  EXPECT_TRUE(verify_client_password(&user, {}, bytes_of(scramble)));
+  EXPECT_TRUE(verify_native(&user, {}, bytes_of(scramble)).ok);
   const auto answer = protocol::scramble_native_password("x", bytes_of(scramble));
-  EXPECT_FALSE(verify_client_password(&user, answer, bytes_of(scramble)));
+  EXPECT_FALSE(verify_native(&user, answer, bytes_of(scramble)).ok);
+}
+
+TEST(VerifyNative, HashedPasswordYieldsWhatTheBackendLoginNeeds) {
+  // SELECT PASSWORD('app-pass') on MariaDB 10.11.
+  config::UserConfig user{"app", protocol::format_native_password_hash(protocol::native_password_stage2("app-pass"))};
+  user.password_is_hash = true;
+  const auto scramble = make_scramble();
+  const auto answer = protocol::scramble_native_password("app-pass", bytes_of(scramble));
+  const NativeVerdict verdict = verify_native(&user, answer, bytes_of(scramble));
+  ASSERT_TRUE(verdict.ok);
+  ASSERT_TRUE(verdict.stage1.has_value());
+  // With it the proxy answers a backend's fresh scramble exactly as the password would.
+  const auto backend_scramble = make_scramble();
+  EXPECT_EQ(protocol::scramble_native_from_stage1(*verdict.stage1, bytes_of(backend_scramble)),
+            protocol::scramble_native_password("app-pass", bytes_of(backend_scramble)));
+  const auto wrong = protocol::scramble_native_password("app-pas", bytes_of(scramble));
+  EXPECT_FALSE(verify_native(&user, wrong, bytes_of(scramble)).ok);
+  EXPECT_FALSE(verify_native(&user, wrong, bytes_of(scramble)).stage1);
+}
+
+TEST(VerifySha2, ScrambleAnswerAndClearPassword) {
+  const config::UserConfig user{"app", "app-pass"};
+  const auto scramble = make_scramble();
+  const auto good = protocol::scramble_caching_sha2("app-pass", bytes_of(scramble));
+  const auto bad = protocol::scramble_caching_sha2("app-pas", bytes_of(scramble));
+  EXPECT_TRUE(verify_sha2_scramble(&user, good, bytes_of(scramble)));
+  EXPECT_FALSE(verify_sha2_scramble(&user, bad, bytes_of(scramble)));
+  EXPECT_FALSE(verify_sha2_scramble(nullptr, good, bytes_of(scramble)));
+  EXPECT_TRUE(verify_clear_password(&user, "app-pass"));
+  EXPECT_FALSE(verify_clear_password(&user, "app-pas"));
+  EXPECT_FALSE(verify_clear_password(&user, ""));
+  EXPECT_FALSE(verify_clear_password(nullptr, "\x01unknown"));
+}
+
+TEST(VerifySha2, HashedPasswordCannotBeComparedInClear) {
+  config::UserConfig user{"app", "*" + std::string(40, 'A')};
+  user.password_is_hash = true;
+  EXPECT_FALSE(verify_clear_password(&user, user.password));
+}
+
+TEST(PluginName, IsTheWireName) {
+  EXPECT_EQ(plugin_name(config::AuthPlugin::kNativePassword), "mysql_native_password");
+  EXPECT_EQ(plugin_name(config::AuthPlugin::kCachingSha2Password), "caching_sha2_password");
 }
 
 TEST(AccessDeniedMessage, ReadsLikeTheServers) {

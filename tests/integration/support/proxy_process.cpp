@@ -108,8 +108,14 @@ std::string ProxyProcess::render_config() const {
     }
   }
   y << "users:\n";
-  y << "  - { name: app, password: app-pass }\n";
-  y << "  - { name: app2, password: app2-pass }\n";
+  if (!options_.users.empty()) {
+    for (const std::string& u : options_.users) y << "  - " << u << "\n";
+  } else {
+    y << "  - { name: app, password: app-pass }\n";
+    y << "  - { name: app2, password: app2-pass }\n";
+  }
+  if (!options_.tls.empty()) y << "tls: " << options_.tls << "\n";
+  if (!options_.auth.empty()) y << "auth: " << options_.auth << "\n";
   y << "timeouts: { connect: " << options_.connect_timeout << ", handshake: " << options_.handshake_timeout
     << ", idle: " << options_.idle_timeout << ", query: " << options_.query_timeout
     << ", drain: " << options_.drain_timeout << " }\n";

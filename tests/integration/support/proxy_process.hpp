@@ -55,6 +55,11 @@ struct ProxyOptions {
   std::string admin_token = "itest-token";
   // More fields of the admin mapping, e.g. "readiness_requires_primary: false".
   std::string admin_extra;
+  // The users sequence as YAML flow mappings; empty = app and app2 with their cluster passwords.
+  std::vector<std::string> users;
+  // The tls and auth sections as YAML flow mappings; empty = left out (no TLS to clients).
+  std::string tls;
+  std::string auth;
 };
 
 class ProxyProcess {
