@@ -9,6 +9,9 @@ set -euo pipefail
 dir=${1:?usage: gen-test-certs.sh <dir>}
 mkdir -p "$dir"
 cd "$dir"
+# Nodes start in parallel: one of them makes the files, the others wait for it.
+exec 8>.lock
+flock -w 60 8 || { echo "gen-test-certs: $dir is locked" >&2; exit 1; }
 [[ -s server.pem && -s other-server.pem ]] && exit 0
 
 quiet() { "$@" >/dev/null 2>&1 || { echo "gen-test-certs: failed: $*" >&2; "$@"; exit 1; }; }
