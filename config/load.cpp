@@ -15,14 +15,14 @@ namespace {
 
 using Error = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 12> kTopLevelKeys = {
+constexpr std::array<std::string_view, 13> kTopLevelKeys = {
     "listen", "workers", "server_version", "max_packet_size", "backends", "users", "timeouts",
-    "logging", "health", "routing", "pool", "admin",
+    "logging", "health", "routing", "pool", "admin", "limits",
 };
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 5> kBackendKeys = {"name", "host", "port", "role", "weight"};
-constexpr std::array<std::string_view, 4> kUserKeys = {"name", "password", "password_env",
-                                                       "password_file"};
+constexpr std::array<std::string_view, 5> kUserKeys = {"name", "password", "password_env",
+                                                       "password_file", "max_connections"};
 constexpr std::array<std::string_view, 5> kTimeoutKeys = {"connect", "handshake", "idle", "query",
                                                           "drain"};
 constexpr std::array<std::string_view, 2> kLoggingKeys = {"level", "format"};
@@ -41,6 +41,10 @@ constexpr std::array<std::string_view, 4> kPoolKeys = {
 
 constexpr std::array<std::string_view, 7> kAdminKeys = {
     "enabled", "address", "port", "readiness_requires_primary", "token", "token_env", "token_file"};
+
+constexpr std::array<std::string_view, 6> kLimitsKeys = {
+    "max_client_connections", "max_user_connections", "login_failures", "login_failure_window",
+    "login_block_time", "login_throttle_exempt"};
 
 constexpr std::array kRoles = {BackendRole::kPrimary, BackendRole::kReplica};
 constexpr std::array kFormats = {LogFormat::kText, LogFormat::kJson};
@@ -83,6 +87,11 @@ Error read_user(const Context& ctx, const Field& field, UserConfig& out) {
   auto password = read_password(*map, ctx.base_dir);
   if (!password) return password.error();
   out.password = std::move(*password);
+  if (const Field* limit = map->find("max_connections")) {
+    auto value = ctx.reader.integer(*limit, 0, kMaxClientConnections);
+    if (!value) return value.error();
+    out.max_connections = static_cast<std::uint32_t>(*value);
+  }
   return std::nullopt;
 }
 
@@ -200,6 +209,47 @@ Error read_admin(const Context& ctx, const Field& field, AdminConfig& out) {
   return std::nullopt;
 }
 
+Error read_networks(const Context& ctx, const Field& field, std::vector<IpNetwork>& out) {
+  auto items = ctx.reader.sequence(field);
+  if (!items) return items.error();
+  out.clear();
+  for (const Field& item : *items) {
+    auto text = ctx.reader.string(item);
+    if (!text) return text.error();
+    auto network = parse_ip_network(*text);
+    if (!network) {
+      return ctx.reader.error(item, "expected an IP address or network such as 10.0.0.7, 10.0.0.0/8 or "
+                                    "2001:db8::/32, got \"" + *text + "\"");
+    }
+    out.push_back(std::move(*network));
+  }
+  return std::nullopt;
+}
+
+Error read_limits(const Context& ctx, const Field& field, LimitsConfig& out) {
+  auto map = ctx.reader.mapping(field, kLimitsKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_integer("max_client_connections", out.max_client_connections, 0u,
+                                kMaxClientConnections)) {
+    return e;
+  }
+  if (auto e = map->get_integer("max_user_connections", out.max_user_connections, 0u,
+                                kMaxClientConnections)) {
+    return e;
+  }
+  if (auto e = map->get_integer("login_failures", out.login_failures, 0u, kMaxLoginFailures)) return e;
+  // A zero window would count nothing; a zero block would block nothing: 0 in login_failures
+  // is the way to turn the throttle off.
+  if (auto e = map->get_duration("login_failure_window", out.login_failure_window, /*allow_zero=*/false)) {
+    return e;
+  }
+  if (auto e = map->get_duration("login_block_time", out.login_block_time, /*allow_zero=*/false)) return e;
+  if (const Field* exempt = map->find("login_throttle_exempt")) {
+    return read_networks(ctx, *exempt, out.login_throttle_exempt);
+  }
+  return std::nullopt;
+}
+
 // Absent sections keep their defaults.
 template <class T>
 Error read_section(const Context& ctx, const Mapping& top, std::string_view key, T& out,
@@ -225,7 +275,8 @@ Error read_config(const Context& ctx, const Field& root, Config& out) {
   if (auto e = read_section(ctx, *top, "health", out.health, read_health)) return e;
   if (auto e = read_section(ctx, *top, "routing", out.routing, read_routing)) return e;
   if (auto e = read_section(ctx, *top, "pool", out.pool, read_pool)) return e;
-  return read_section(ctx, *top, "admin", out.admin, read_admin);
+  if (auto e = read_section(ctx, *top, "admin", out.admin, read_admin)) return e;
+  return read_section(ctx, *top, "limits", out.limits, read_limits);
 }
 
 Result<Config> load(std::string_view yaml, std::string source,
