@@ -26,6 +26,10 @@ awaitable<protocol::Result<protocol::Packet>> switch_to_native(PacketStream& cli
   co_return co_await client.read_packet();
 }
 
+void note_failure(const HandshakeSettings& settings, LoginFailure failure) {
+  if (settings.on_failure) settings.on_failure(failure);
+}
+
 }  // namespace
 
 awaitable<error_code> send_error(PacketStream& client, std::uint16_t code, std::string_view sql_state,
@@ -53,6 +57,7 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
 
   auto packet = co_await client.read_packet();
   if (!packet) {
+    if (packet.error().category() == protocol::protocol_category()) note_failure(settings, LoginFailure::kBadHandshake);
     log.debug("client left during handshake: {}", packet.error().message());
     co_return std::nullopt;
   }
@@ -64,6 +69,7 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   auto response = protocol::decode_handshake_response(packet->payload);
   if (!response) {
     log.info("bad handshake response: {}", response.error().message());
+    note_failure(settings, LoginFailure::kBadHandshake);
     co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, "Bad handshake", packet->next_seq);
     co_return std::nullopt;
   }
@@ -89,6 +95,7 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   }
   if (!verify_client_password(login.user, bytes_of(auth), bytes_of(scramble))) {
     log.info("access denied for user '{}' from {}", response->username, settings.peer_host);
+    note_failure(settings, login.user == nullptr ? LoginFailure::kUnknownUser : LoginFailure::kWrongPassword);
     co_await send_error(client, kErrAccessDenied.code, kErrAccessDenied.sql_state,
                         access_denied_message(response->username, settings.peer_host, !auth.empty()), seq);
     co_return std::nullopt;

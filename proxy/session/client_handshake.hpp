@@ -1,6 +1,7 @@
 #pragma once
 // The proxy as a MySQL server at login: greeting, the client's answer, auth switch, password check.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "proxy/logging.hpp"
 #include "proxy/net/packet_stream.hpp"
 #include "proxy/server/server_identity.hpp"
+#include "proxy/session/login_failure.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -30,6 +32,8 @@ struct HandshakeSettings {
   std::shared_ptr<const ServerIdentity> identity;
   const config::Config* config = nullptr;
   std::string peer_host;
+  // Told why a login failed (wrong password, bad handshake...), before the client hears of it.
+  std::function<void(LoginFailure)> on_failure;
 };
 
 // Runs the login up to (not including) the final OK. On failure it has already sent the client
