@@ -108,8 +108,12 @@ std::string ProxyProcess::render_config() const {
     }
   }
   y << "users:\n";
-  y << "  - { name: app, password: app-pass }\n";
-  y << "  - { name: app2, password: app2-pass }\n";
+  if (!options_.users.empty()) {
+    for (const std::string& u : options_.users) y << "  - " << u << "\n";
+  } else {
+    y << "  - { name: app, password: app-pass }\n";
+    y << "  - { name: app2, password: app2-pass }\n";
+  }
   y << "timeouts: { connect: " << options_.connect_timeout << ", handshake: " << options_.handshake_timeout
     << ", idle: " << options_.idle_timeout << ", query: " << options_.query_timeout
     << ", drain: " << options_.drain_timeout << " }\n";
@@ -120,6 +124,7 @@ std::string ProxyProcess::render_config() const {
   y << "routing: { consistency: " << options_.consistency << ", consistency_timeout: " << options_.consistency_timeout
     << " }\n";
   if (!options_.pool.empty()) y << "pool: " << options_.pool << "\n";
+  if (!options_.limits.empty()) y << "limits: " << options_.limits << "\n";
   y << "health: { user: monitor, password: monitor-pass, interval: " << options_.health_interval
     << (options_.health_extra.empty() ? "" : ", " + options_.health_extra) << " }\n";
   return y.str();

@@ -55,6 +55,10 @@ struct ProxyOptions {
   std::string admin_token = "itest-token";
   // More fields of the admin mapping, e.g. "readiness_requires_primary: false".
   std::string admin_extra;
+  // The limits section as a YAML flow mapping, e.g. "{ max_client_connections: 5 }"; empty = defaults.
+  std::string limits;
+  // The users sequence as YAML flow mappings, one per entry; empty = app/app-pass and app2/app2-pass.
+  std::vector<std::string> users;
 };
 
 class ProxyProcess {
@@ -89,6 +93,8 @@ class ProxyProcess {
   int port() const { return port_; }
   int admin_port() const { return admin_port_; }
   bool direct() const { return direct_; }
+  // The proxy's process id (-1 when it does not run).
+  pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
   const std::string& config_path() const { return config_path_; }
   const std::string& config_text() const { return config_text_; }
