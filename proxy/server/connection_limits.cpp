@@ -1,5 +1,9 @@
 #include "proxy/server/connection_limits.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
+
 namespace mysqlproxy::proxy {
 
 ConnectionLimits::ClientSlot& ConnectionLimits::ClientSlot::operator=(ClientSlot&& o) noexcept {
@@ -64,6 +68,18 @@ std::uint32_t ConnectionLimits::sessions_of(const std::string& user) const {
 std::vector<std::pair<std::string, std::uint32_t>> ConnectionLimits::users() const {
   std::lock_guard lock(users_mu_);
   return {users_.begin(), users_.end()};
+}
+
+std::uint64_t raise_file_limit() noexcept {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    // An unlimited hard limit is not a valid soft one for descriptors (the kernel's nr_open is).
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(limit.rlim_cur, 1u << 20) : limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur;
 }
 
 }  // namespace mysqlproxy::proxy

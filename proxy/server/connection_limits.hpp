@@ -81,4 +81,8 @@ class ConnectionLimits {
   std::unordered_map<std::string, std::uint32_t> users_;  // only users with a session
 };
 
+// Each client connection needs a file descriptor: raises the soft RLIMIT_NOFILE to the hard one
+// (as MySQL does for open_files_limit) and returns the descriptors the process may open now.
+std::uint64_t raise_file_limit() noexcept;
+
 }  // namespace mysqlproxy::proxy

@@ -58,6 +58,15 @@ ProxyRuntime::~ProxyRuntime() {
 
 int ProxyRuntime::run() {
   const auto cfg = shared_.config.get();
+  // A client or backend connection is a descriptor each, plus a few for the rest.
+  const std::uint64_t descriptors = raise_file_limit();
+  const std::uint64_t wanted = std::uint64_t{cfg->limits.max_client_connections} +
+                               std::uint64_t{cfg->pool.max_connections_per_backend} * cfg->backends.size() + 64;
+  if (cfg->limits.max_client_connections != 0 && descriptors != 0 && descriptors < wanted) {
+    spdlog::warn("the process may open {} file descriptors, limits.max_client_connections and the pools need up to {}: "
+                 "clients past that wait at accept instead of getting ERR 1040 (raise ulimit -n)",
+                 descriptors, wanted);
+  }
   probe_identity(*cfg, shared_.identity);
   if (auto ec = server_.listen(cfg->listen.address, cfg->listen.port)) {
     spdlog::critical("cannot listen on {}:{}: {}", cfg->listen.address, cfg->listen.port, ec.message());
