@@ -54,7 +54,7 @@ bool LoginThrottle::expired(const Entry& e, Clock::time_point now, const Throttl
 
 std::optional<LoginThrottle::Clock::duration> LoginThrottle::blocked_for(const SourceKey& source, Clock::time_point now,
                                                                          const ThrottlePolicy& policy) const {
-  if (policy.max_failures == 0 || size_.load(std::memory_order_relaxed) == 0) return std::nullopt;
+  if (policy.max_failures == 0 || size_.load(std::memory_order_acquire) == 0) return std::nullopt;
   std::lock_guard lock(mu_);
   const auto it = index_.find(source);
   if (it == index_.end() || it->second->blocked_until <= now) return std::nullopt;
@@ -96,7 +96,7 @@ bool LoginThrottle::record_failure(const SourceKey& source, Clock::time_point no
     entry = it->second;
     lru_.splice(lru_.end(), lru_, entry);  // most recently failed
   }
-  size_.store(lru_.size(), std::memory_order_relaxed);
+  size_.store(lru_.size(), std::memory_order_release);
   if (entry->blocked_until > now) return false;  // tried before the block was known
   prune(*entry, now, policy);
   entry->failures.push_back(now);
@@ -111,7 +111,7 @@ std::size_t LoginThrottle::clear() {
   const std::size_t forgotten = lru_.size();
   lru_.clear();
   index_.clear();
-  size_.store(0, std::memory_order_relaxed);
+  size_.store(0, std::memory_order_release);
   return forgotten;
 }
 
@@ -137,7 +137,7 @@ std::vector<LoginThrottle::SourceState> LoginThrottle::sources(Clock::time_point
 
 LoginThrottle::Counts LoginThrottle::counts(Clock::time_point now, const ThrottlePolicy& policy) const {
   Counts c;
-  if (size_.load(std::memory_order_relaxed) == 0) return c;
+  if (size_.load(std::memory_order_acquire) == 0) return c;
   std::lock_guard lock(mu_);
   for (const Entry& e : lru_) {
     if (expired(e, now, policy)) continue;

@@ -532,7 +532,7 @@ TEST_F(HostileInputTest, AClientThatStopsReadingA200MegabyteResultCostsBoundedMe
   EXPECT_LT(peak - before, 64 * 1024) << "RSS grew by " << (peak - before) / 1024 << " MiB";
   EXPECT_LT(sent, 100e6) << "the result did not stop at the client: it reads nothing";
   EXPECT_GE(served, 20);
-  EXPECT_LT(slowest, 2s);
+  EXPECT_LT(slowest, 3s) << "other clients wait on nothing the slow one holds";
   EXPECT_EQ(running_on(), 1) << "the query runs on one backend, stalled by the client";
   EXPECT_EQ(metric("mysql_proxy_backend_connections_in_use"), 1);
 
