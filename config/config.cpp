@@ -75,6 +75,10 @@ const UserConfig* find_user(const Config& config, std::string_view name) {
   return it == config.users.end() ? nullptr : &*it;
 }
 
+std::uint32_t user_connection_limit(const LimitsConfig& limits, const UserConfig& user) noexcept {
+  return user.max_connections.value_or(limits.max_user_connections);
+}
+
 const BackendConfig* primary_backend(const Config& config) {
   auto it = std::ranges::find(config.backends, BackendRole::kPrimary, &BackendConfig::role);
   return it == config.backends.end() ? nullptr : &*it;

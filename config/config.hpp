@@ -4,9 +4,12 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "config/network.hpp"
 
 namespace mysqlproxy::config {
 
@@ -42,6 +45,9 @@ inline constexpr std::uint32_t kMinHealthStreak = 1;
 inline constexpr std::uint32_t kMaxHealthStreak = 100;
 inline constexpr std::uint32_t kMaxPoolConnections = 100000;
 inline constexpr std::uint32_t kMaxPreparedStatements = 65535;
+// limits: client connections (overall and per user) and failed logins per source address.
+inline constexpr std::uint32_t kMaxClientConnections = 1000000;
+inline constexpr std::uint32_t kMaxLoginFailures = 100;
 // spdlog's level names.
 inline constexpr std::array<std::string_view, 7> kLogLevels = {
     "trace", "debug", "info", "warn", "error", "critical", "off",
@@ -80,6 +86,8 @@ struct UserConfig {
   bool password_is_hash = false;
   AuthPlugin auth_plugin = AuthPlugin::kNativePassword;
   bool require_tls = false;  // a login without TLS is refused
+  // Sessions this user may have open at once: nullopt = limits.max_user_connections; 0 = no limit.
+  std::optional<std::uint32_t> max_connections;
 };
 
 // TLS offered to clients. With no certificate the proxy does not offer TLS at all. The files are
@@ -170,6 +178,25 @@ struct AdminConfig {
   std::string token;
 };
 
+struct LimitsConfig {
+  // Client connections open at once over all workers, logins in progress included; further ones
+  // get ERR 1040 instead of the greeting. 0 = no limit.
+  std::uint32_t max_client_connections = 10000;
+  // Sessions one user may have open at once (a user's max_connections overrides it); the one
+  // over the limit gets ERR 1040 after its password checked out. 0 = no limit.
+  std::uint32_t max_user_connections = 0;
+  // Failed logins from one source address (an IPv6 /64) within login_failure_window that block
+  // it for login_block_time: its connections get ERR 1129 instead of the greeting. 0 = off.
+  std::uint32_t login_failures = 10;
+  std::chrono::milliseconds login_failure_window = std::chrono::seconds(60);  // > 0
+  std::chrono::milliseconds login_block_time = std::chrono::seconds(60);      // > 0
+  // Addresses and networks never blocked (a NAT gateway many clients share, a health checker).
+  std::vector<IpNetwork> login_throttle_exempt;
+};
+
+// The session limit of `user`: its own max_connections, else the default. 0 = no limit.
+std::uint32_t user_connection_limit(const LimitsConfig& limits, const UserConfig& user) noexcept;
+
 struct Config {
   ListenConfig listen;
   std::uint32_t workers = 0;                  // 0 = one per core
@@ -185,6 +212,7 @@ struct Config {
   RoutingConfig routing;
   PoolConfig pool;
   AdminConfig admin;
+  LimitsConfig limits;
   std::string source;  // file path (or source name) it was loaded from; prefixes error messages
 };
 

@@ -15,16 +15,16 @@ namespace {
 
 using Error = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 14> kTopLevelKeys = {
+constexpr std::array<std::string_view, 15> kTopLevelKeys = {
     "listen", "workers", "server_version", "max_packet_size", "backends", "users", "tls", "auth",
-    "timeouts", "logging", "health", "routing", "pool", "admin",
+    "timeouts", "logging", "health", "routing", "pool", "admin", "limits",
 };
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 6> kBackendKeys = {"name", "host", "port", "role", "weight", "tls"};
 constexpr std::array<std::string_view, 6> kBackendTlsKeys = {"mode", "ca_file", "cert_file", "key_file",
                                                              "server_name", "min_version"};
-constexpr std::array<std::string_view, 6> kUserKeys = {"name", "password", "password_env",
-                                                       "password_file", "auth_plugin", "require_tls"};
+constexpr std::array<std::string_view, 7> kUserKeys = {"name", "password", "password_env", "password_file",
+                                                       "auth_plugin", "require_tls", "max_connections"};
 constexpr std::array<std::string_view, 4> kClientTlsKeys = {"cert_file", "key_file", "min_version", "require"};
 constexpr std::array<std::string_view, 2> kAuthKeys = {"default_plugin", "rsa_private_key_file"};
 constexpr std::array<std::string_view, 5> kTimeoutKeys = {"connect", "handshake", "idle", "query",
@@ -45,6 +45,10 @@ constexpr std::array<std::string_view, 4> kPoolKeys = {
 
 constexpr std::array<std::string_view, 7> kAdminKeys = {
     "enabled", "address", "port", "readiness_requires_primary", "token", "token_env", "token_file"};
+
+constexpr std::array<std::string_view, 6> kLimitsKeys = {
+    "max_client_connections", "max_user_connections", "login_failures", "login_failure_window",
+    "login_block_time", "login_throttle_exempt"};
 
 constexpr std::array kRoles = {BackendRole::kPrimary, BackendRole::kReplica};
 constexpr std::array kPlugins = {AuthPlugin::kNativePassword, AuthPlugin::kCachingSha2Password};
@@ -132,7 +136,13 @@ Error read_user(const Context& ctx, const Field& field, UserConfig& out) {
   out.password = std::move(*password);
   out.password_is_hash = is_native_password_hash(out.password);
   if (auto e = map->get_enum("auth_plugin", out.auth_plugin, kPlugins)) return e;
-  return map->get_bool("require_tls", out.require_tls);
+  if (auto e = map->get_bool("require_tls", out.require_tls)) return e;
+  if (const Field* limit = map->find("max_connections")) {
+    auto value = ctx.reader.integer(*limit, 0, kMaxClientConnections);
+    if (!value) return value.error();
+    out.max_connections = static_cast<std::uint32_t>(*value);
+  }
+  return std::nullopt;
 }
 
 template <class T>
@@ -249,6 +259,47 @@ Error read_admin(const Context& ctx, const Field& field, AdminConfig& out) {
   return std::nullopt;
 }
 
+Error read_networks(const Context& ctx, const Field& field, std::vector<IpNetwork>& out) {
+  auto items = ctx.reader.sequence(field);
+  if (!items) return items.error();
+  out.clear();
+  for (const Field& item : *items) {
+    auto text = ctx.reader.string(item);
+    if (!text) return text.error();
+    auto network = parse_ip_network(*text);
+    if (!network) {
+      return ctx.reader.error(item, "expected an IP address or network such as 10.0.0.7, 10.0.0.0/8 or "
+                                    "2001:db8::/32, got \"" + *text + "\"");
+    }
+    out.push_back(std::move(*network));
+  }
+  return std::nullopt;
+}
+
+Error read_limits(const Context& ctx, const Field& field, LimitsConfig& out) {
+  auto map = ctx.reader.mapping(field, kLimitsKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_integer("max_client_connections", out.max_client_connections, 0u,
+                                kMaxClientConnections)) {
+    return e;
+  }
+  if (auto e = map->get_integer("max_user_connections", out.max_user_connections, 0u,
+                                kMaxClientConnections)) {
+    return e;
+  }
+  if (auto e = map->get_integer("login_failures", out.login_failures, 0u, kMaxLoginFailures)) return e;
+  // A zero window would count nothing; a zero block would block nothing: 0 in login_failures
+  // is the way to turn the throttle off.
+  if (auto e = map->get_duration("login_failure_window", out.login_failure_window, /*allow_zero=*/false)) {
+    return e;
+  }
+  if (auto e = map->get_duration("login_block_time", out.login_block_time, /*allow_zero=*/false)) return e;
+  if (const Field* exempt = map->find("login_throttle_exempt")) {
+    return read_networks(ctx, *exempt, out.login_throttle_exempt);
+  }
+  return std::nullopt;
+}
+
 // Absent sections keep their defaults.
 template <class T>
 Error read_section(const Context& ctx, const Mapping& top, std::string_view key, T& out,
@@ -276,7 +327,8 @@ Error read_config(const Context& ctx, const Field& root, Config& out) {
   if (auto e = read_section(ctx, *top, "health", out.health, read_health)) return e;
   if (auto e = read_section(ctx, *top, "routing", out.routing, read_routing)) return e;
   if (auto e = read_section(ctx, *top, "pool", out.pool, read_pool)) return e;
-  return read_section(ctx, *top, "admin", out.admin, read_admin);
+  if (auto e = read_section(ctx, *top, "admin", out.admin, read_admin)) return e;
+  return read_section(ctx, *top, "limits", out.limits, read_limits);
 }
 
 Result<Config> load(std::string_view yaml, std::string source,

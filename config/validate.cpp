@@ -153,6 +153,30 @@ class Checker {
                        kMaxPreparedStatements);
   }
 
+  // limits: and users[i].max_connections.
+  std::optional<ConfigError> check_connection_limits() const {
+    const LimitsConfig& l = config_.limits;
+    if (auto e = check_range("limits.max_client_connections", l.max_client_connections, 0,
+                             kMaxClientConnections)) {
+      return e;
+    }
+    if (auto e = check_range("limits.max_user_connections", l.max_user_connections, 0,
+                             kMaxClientConnections)) {
+      return e;
+    }
+    for (std::size_t i = 0; i < config_.users.size(); ++i) {
+      const auto& limit = config_.users[i].max_connections;
+      if (!limit) continue;
+      if (auto e = check_range("users[" + std::to_string(i) + "].max_connections", *limit, 0,
+                               kMaxClientConnections)) {
+        return e;
+      }
+    }
+    if (auto e = check_range("limits.login_failures", l.login_failures, 0, kMaxLoginFailures)) return e;
+    if (auto e = check_duration("limits.login_failure_window", l.login_failure_window, false)) return e;
+    return check_duration("limits.login_block_time", l.login_block_time, false);
+  }
+
   std::optional<ConfigError> check_admin() const {
     const AdminConfig& a = config_.admin;
     if (!a.enabled) return std::nullopt;
@@ -198,7 +222,7 @@ Result<void> validate_config(const Config& config, const SourceMap& marks) {
   for (auto check : {&Checker::check_backends, &Checker::check_users, &Checker::check_tls,
                      &Checker::check_limits,
                      &Checker::check_health, &Checker::check_routing_and_pool,
-                     &Checker::check_admin}) {
+                     &Checker::check_admin, &Checker::check_connection_limits}) {
     if (auto error = (checker.*check)()) return *error;
   }
   return {};

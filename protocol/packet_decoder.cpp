@@ -7,7 +7,9 @@ namespace mysqlproxy::protocol {
 
 std::span<std::uint8_t> PacketDecoder::prepare(std::size_t min_bytes) {
   consume();
-  min_bytes = std::max(min_bytes, wanted_);
+  // Room for the rest of a large packet grows with the bytes that arrived, at most doubling them:
+  // a header that only announces 16 MiB costs nothing until they come.
+  min_bytes = std::max(min_bytes, std::min(wanted_, write_pos_ - read_pos_));
   if (read_pos_ == write_pos_) {
     read_pos_ = write_pos_ = 0;
   } else if (read_pos_ > 0 && buf_.size() - write_pos_ < min_bytes) {

@@ -50,7 +50,7 @@ class PacketDecoder {
   std::size_t read_pos_ = 0;
   std::size_t write_pos_ = 0;
   std::size_t pending_consume_ = 0;
-  std::size_t wanted_ = 0;  // bytes the incomplete packet still needs: read them in one go
+  std::size_t wanted_ = 0;  // bytes the incomplete packet still needs: read them in big bites
   std::size_t max_packet_size_;
   std::uint8_t expected_seq_ = 0;
 };

@@ -14,6 +14,7 @@ inline constexpr MysqlError kErrTooManyConnections{1040, "08004"};
 inline constexpr MysqlError kErrHandshake{1043, "08S01"};          // ER_HANDSHAKE_ERROR
 inline constexpr MysqlError kErrAccessDenied{1045, "28000"};
 inline constexpr MysqlError kErrUnknownCommand{1047, "08S01"};
+inline constexpr MysqlError kErrHostBlocked{1129, "HY000"};         // ER_HOST_IS_BLOCKED
 inline constexpr MysqlError kErrNetPacketTooLarge{1153, "08S01"};
 inline constexpr MysqlError kErrNetReadTimeout{1159, "08S01"};      // ER_NET_READ_INTERRUPTED
 inline constexpr MysqlError kErrUnsupportedAuth{1251, "08004"};     // ER_NOT_SUPPORTED_AUTH_MODE

@@ -54,6 +54,13 @@ void add_admin_routes(AdminRouter& router, AdminBackend& backend) {
     const auto snapshot = backend.pool();
     return json_response(200, pool_view(*snapshot, [&backend](const BackendStatus& b) { return backend.usage(b); }));
   }, false);
+  router.add("GET", "/api/v1/clients", [&backend](const AdminRequest&, const AdminRouter::Params&) {
+    return json_response(200, clients_view(backend.clients()));
+  }, false);
+  router.add("POST", "/api/v1/clients/unblock", [&backend](const AdminRequest&, const AdminRouter::Params&) {
+    const std::size_t forgotten = backend.unblock_sources();
+    return json_response(200, json::object{{"unblocked", true}, {"sources_forgotten", forgotten}});
+  }, true);
   router.add("GET", "/api/v1/config", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     return json_response(200, config_view(*backend.config()));
   }, false);

@@ -4,10 +4,12 @@
 //   GET  /readyz                            200 when ready for clients, else 503 with the reasons
 //   GET  /metrics                           Prometheus text format 0.0.4
 //   GET  /api/v1/pool                       every backend's state, role, lag, connections
+//   GET  /api/v1/clients                    client connections, per-user sessions, limits, blocked sources
 //   GET  /api/v1/config                     the effective config, secrets redacted
 //   POST /api/v1/backends/{name}/drain      no new work for it (token)
 //   POST /api/v1/backends/{name}/enable     back into service (token)
 //   POST /api/v1/reload                     reload the config file (token)
+//   POST /api/v1/clients/unblock            lift every login block, forget failed logins (token)
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +40,9 @@ class AdminBackend {
   [[nodiscard]] virtual BackendUsage usage(const BackendStatus& b) const = 0;
   [[nodiscard]] virtual std::shared_ptr<const config::Config> config() const = 0;
   [[nodiscard]] virtual Readiness readiness() const = 0;
+  [[nodiscard]] virtual ClientsStatus clients() const = 0;
+  // Lifts every block of the login throttle and forgets failed logins; how many sources it knew.
+  virtual std::size_t unblock_sources() = 0;
   [[nodiscard]] virtual std::string metrics_text() const = 0;
   virtual bool drain_backend(const std::string& name) = 0;   // false: no such backend
   virtual bool enable_backend(const std::string& name) = 0;

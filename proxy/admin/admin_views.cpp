@@ -72,6 +72,43 @@ json::object pool_view(const PoolSnapshot& snapshot, const UsageOf& usage) {
   return out;
 }
 
+json::object clients_view(const ClientsStatus& status) {
+  json::array users;
+  for (const auto& u : status.users) {
+    users.push_back(json::object{{"name", u.name},
+                                 {"sessions", u.sessions},
+                                 {"max_connections", u.max_connections},
+                                 {"configured", u.configured}});
+  }
+  json::object rejected;
+  for (const auto& [reason, n] : status.rejected) rejected[reason] = n;
+  json::array sources;
+  for (const auto& s : status.sources) {
+    json::object o{{"source", s.source}, {"failures", s.failures}, {"blocked", s.blocked_for_seconds.has_value()}};
+    if (s.blocked_for_seconds) {
+      o["blocked_for_seconds"] = *s.blocked_for_seconds;
+    } else {
+      o["blocked_for_seconds"] = nullptr;
+    }
+    sources.push_back(std::move(o));
+  }
+  json::object out;
+  out["connections"] = json::object{{"open", status.open},
+                                    {"logged_in", status.logged_in},
+                                    {"max_client_connections", status.max_client_connections}};
+  out["max_user_connections"] = status.max_user_connections;
+  out["users"] = std::move(users);
+  out["rejected"] = std::move(rejected);
+  out["login_throttle"] = json::object{{"enabled", status.throttle_enabled},
+                                       {"login_failures", status.login_failures},
+                                       {"login_failure_window_seconds", status.login_failure_window_seconds},
+                                       {"login_block_time_seconds", status.login_block_seconds},
+                                       {"tracked_sources", status.tracked_sources},
+                                       {"capacity", status.throttle_capacity},
+                                       {"sources", std::move(sources)}};
+  return out;
+}
+
 json::object config_view(const config::Config& cfg) {
   json::array backends;
   for (const auto& b : cfg.backends) {
@@ -89,10 +126,16 @@ json::object config_view(const config::Config& cfg) {
   json::array users;
   for (const auto& u : cfg.users) {
     // Neither the password nor its hash: both open the backend to whoever reads them.
-    users.push_back(json::object{{"name", u.name},
-                                 {"password", kRedacted},
-                                 {"auth_plugin", config::to_string(u.auth_plugin)},
-                                 {"require_tls", u.require_tls}});
+    json::object o{{"name", u.name},
+                   {"password", kRedacted},
+                   {"auth_plugin", config::to_string(u.auth_plugin)},
+                   {"require_tls", u.require_tls}};
+    if (u.max_connections) {
+      o["max_connections"] = *u.max_connections;
+    } else {
+      o["max_connections"] = nullptr;  // limits.max_user_connections
+    }
+    users.push_back(std::move(o));
   }
   const auto& t = cfg.timeouts;
   const auto& h = cfg.health;
@@ -139,6 +182,14 @@ json::object config_view(const config::Config& cfg) {
                              {"acquire_timeout_seconds", seconds(p.acquire_timeout)},
                              {"idle_timeout_seconds", seconds(p.idle_timeout)},
                              {"max_prepared_statements", p.max_prepared_statements}};
+  json::array exempt;
+  for (const auto& n : cfg.limits.login_throttle_exempt) exempt.emplace_back(n.text);
+  out["limits"] = json::object{{"max_client_connections", cfg.limits.max_client_connections},
+                               {"max_user_connections", cfg.limits.max_user_connections},
+                               {"login_failures", cfg.limits.login_failures},
+                               {"login_failure_window_seconds", seconds(cfg.limits.login_failure_window)},
+                               {"login_block_time_seconds", seconds(cfg.limits.login_block_time)},
+                               {"login_throttle_exempt", std::move(exempt)}};
   out["admin"] = json::object{{"enabled", cfg.admin.enabled},
                               {"address", cfg.admin.address},
                               {"port", cfg.admin.port},

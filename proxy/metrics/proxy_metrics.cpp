@@ -47,6 +47,17 @@ ProxyMetrics::ProxyMetrics()
                                      "Successful client logins (and COM_CHANGE_USER), by TLS use and how the password "
                                      "was checked: native, sha2_fast, sha2_full_tls or sha2_full_rsa.",
                                      {"tls", "method"})),
+      rejected_max_connections(clients_rejected.with({"max_connections"})),
+      rejected_max_user_connections(clients_rejected.with({"max_user_connections"})),
+      rejected_login_throttled(clients_rejected.with({"login_throttled"})),
+      logins_throttled(registry
+                           .counter("mysql_proxy_logins_throttled_total",
+                                    "Login attempts refused because their source address is blocked after failed logins.")
+                           .with({})),
+      login_blocks(registry
+                       .counter("mysql_proxy_login_blocks_total",
+                                "Times a source address was blocked after too many failed logins.")
+                       .with({})),
       client_bytes_received(
           registry.counter("mysql_proxy_client_received_bytes_total", "Bytes received from clients.").with({})),
       client_bytes_sent(registry.counter("mysql_proxy_client_sent_bytes_total", "Bytes sent to clients.").with({})),
@@ -83,6 +94,13 @@ ProxyMetrics::ProxyMetrics()
   for (std::size_t i = 0; i < errors.size(); ++i) {
     errors[i] = &errors_family.with({to_string(static_cast<ErrorKind>(i))});
   }
+  auto& failures_family = registry.counter(
+      "mysql_proxy_login_failures_total",
+      "Failed logins and COM_CHANGE_USERs: wrong_password, unknown_user, bad_handshake.", {"reason"});
+  for (std::size_t i = 1; i < login_failures.size(); ++i) {
+    login_failures[i] = &failures_family.with({to_string(static_cast<LoginFailure>(i))});
+  }
+  login_failures[0] = login_failures[static_cast<std::size_t>(LoginFailure::kBadHandshake)];
   auto& pins_family =
       registry.counter("mysql_proxy_session_pins_total", "Sessions pinned to one backend connection, by reason.",
                        {"reason"});

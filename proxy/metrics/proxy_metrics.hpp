@@ -10,6 +10,7 @@
 
 #include "proxy/metrics/metrics.hpp"
 #include "proxy/routing/router.hpp"
+#include "proxy/session/login_failure.hpp"
 #include "proxy/session/session_state.hpp"
 
 namespace mysqlproxy::proxy {
@@ -38,6 +39,13 @@ struct ProxyMetrics {
   metrics::Counter& clients_accepted;
   metrics::Family<metrics::Counter>& clients_rejected;  // reason
   metrics::Family<metrics::Counter>& client_logins;     // tls, method
+  metrics::Counter& rejected_max_connections;       // clients_rejected{reason="max_connections"}
+  metrics::Counter& rejected_max_user_connections;  // {reason="max_user_connections"}
+  metrics::Counter& rejected_login_throttled;       // {reason="login_throttled"}
+  // Failed logins (COM_CHANGE_USER included) by reason; [kNone] stays unused.
+  std::array<metrics::Counter*, static_cast<std::size_t>(LoginFailure::kCount)> login_failures{};
+  metrics::Counter& logins_throttled;  // login attempts refused because their source is blocked
+  metrics::Counter& login_blocks;      // sources blocked
   metrics::Counter& client_bytes_received;
   metrics::Counter& client_bytes_sent;
   metrics::Counter& consistency_waits;
@@ -58,6 +66,9 @@ struct ProxyMetrics {
 ProxyMetrics& proxy_metrics();
 
 inline void count_error(ErrorKind k) noexcept { proxy_metrics().errors[static_cast<std::size_t>(k)]->inc(); }
+inline void count_login_failure(LoginFailure f) noexcept {
+  proxy_metrics().login_failures[static_cast<std::size_t>(f)]->inc();
+}
 
 // A worker's handles on mysql_proxy_queries_total, by backend id, role and reason: one lookup
 // in a flat table per statement instead of a label search under a lock.

@@ -8,6 +8,7 @@
 
 #include "config/load.hpp"
 #include "proxy/logging.hpp"
+#include "proxy/metrics/client_collector.hpp"
 #include "proxy/metrics/pool_collector.hpp"
 #include "proxy/metrics/process_metrics.hpp"
 #include "proxy/metrics/proxy_metrics.hpp"
@@ -54,6 +55,8 @@ ProxyRuntime::ProxyRuntime(std::string config_path, std::shared_ptr<const config
                          [this] { return monitor_.split_brain_detected_total(); },
                          [this] { return shared_.draining.load(std::memory_order_relaxed); },
                      });
+  add_client_collector(m.registry, ClientCollectorSource{[this] { return shared_.config.get(); }, &shared_.limits,
+                                                         &shared_.login_throttle});
 }
 
 ProxyRuntime::~ProxyRuntime() {
@@ -78,6 +81,15 @@ int ProxyRuntime::run() {
   if (const std::string error = prepare_security(*cfg); !error.empty()) {
     spdlog::critical("{}", error);
     return 1;
+  }
+  // A client or backend connection is a descriptor each, plus a few for the rest.
+  const std::uint64_t descriptors = raise_file_limit();
+  const std::uint64_t wanted = std::uint64_t{cfg->limits.max_client_connections} +
+                               std::uint64_t{cfg->pool.max_connections_per_backend} * cfg->backends.size() + 64;
+  if (cfg->limits.max_client_connections != 0 && descriptors != 0 && descriptors < wanted) {
+    spdlog::warn("the process may open {} file descriptors, limits.max_client_connections and the pools need up to {}: "
+                 "clients past that wait at accept instead of getting ERR 1040 (raise ulimit -n)",
+                 descriptors, wanted);
   }
   probe_identity(*cfg, shared_.identity);
   if (auto ec = server_.listen(cfg->listen.address, cfg->listen.port)) {
@@ -154,6 +166,51 @@ std::shared_ptr<const config::Config> ProxyRuntime::config() const { return shar
 admin::Readiness ProxyRuntime::readiness() const {
   return admin::readiness_of(shared_.draining, *shared_.pool.get(),
                              shared_.config.get()->admin.readiness_requires_primary);
+}
+
+admin::ClientsStatus ProxyRuntime::clients() const {
+  const auto cfg = shared_.config.get();
+  admin::ClientsStatus s;
+  s.open = shared_.limits.clients();
+  s.logged_in = shared_.active_sessions.load(std::memory_order_relaxed);
+  s.max_client_connections = cfg->limits.max_client_connections;
+  s.max_user_connections = cfg->limits.max_user_connections;
+  const auto open_by_user = shared_.limits.users();
+  for (const auto& u : cfg->users) {
+    admin::ClientsStatus::User user{u.name, 0, config::user_connection_limit(cfg->limits, u), true};
+    for (const auto& [name, n] : open_by_user) {
+      if (name == u.name) user.sessions = n;
+    }
+    s.users.push_back(std::move(user));
+  }
+  for (const auto& [name, n] : open_by_user) {
+    if (config::find_user(*cfg, name) == nullptr) s.users.push_back({name, n, 0, false});
+  }
+  proxy_metrics().clients_rejected.for_each([&](const std::vector<std::string>& labels, const metrics::Counter& c) {
+    s.rejected.emplace_back(labels[0], c.value());
+  });
+  const auto policy = throttle_policy(cfg->limits);
+  const auto now = LoginThrottle::Clock::now();
+  s.throttle_enabled = policy.max_failures != 0;
+  s.login_failures = policy.max_failures;
+  s.login_failure_window_seconds = std::chrono::duration<double>(policy.window).count();
+  s.login_block_seconds = std::chrono::duration<double>(policy.block).count();
+  s.throttle_capacity = shared_.login_throttle.capacity();
+  const auto sources = shared_.login_throttle.sources(now, policy);
+  s.tracked_sources = sources.size();
+  for (const auto& src : sources) {
+    if (s.sources.size() == admin::kMaxListedSources) break;
+    admin::ClientsStatus::Source out{source_text(src.source), src.failures, std::nullopt};
+    if (src.blocked_for) out.blocked_for_seconds = std::chrono::duration<double>(*src.blocked_for).count();
+    s.sources.push_back(std::move(out));
+  }
+  return s;
+}
+
+std::size_t ProxyRuntime::unblock_sources() {
+  const std::size_t forgotten = shared_.login_throttle.clear();
+  spdlog::info("admin: login blocks lifted, {} source addresses forgotten", forgotten);
+  return forgotten;
 }
 
 std::string ProxyRuntime::metrics_text() const { return proxy_metrics().registry.render(); }

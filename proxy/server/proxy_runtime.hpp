@@ -33,6 +33,8 @@ class ProxyRuntime final : public admin::AdminBackend {
   [[nodiscard]] admin::BackendUsage usage(const BackendStatus& b) const override;
   [[nodiscard]] std::shared_ptr<const config::Config> config() const override;
   [[nodiscard]] admin::Readiness readiness() const override;
+  [[nodiscard]] admin::ClientsStatus clients() const override;
+  std::size_t unblock_sources() override;
   [[nodiscard]] std::string metrics_text() const override;
   bool drain_backend(const std::string& name) override;
   bool enable_backend(const std::string& name) override;

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "proxy/mysql_errors.hpp"
 #include "proxy/session/client_session.hpp"
+#include "proxy/session/connection_refusal.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
@@ -73,7 +75,24 @@ awaitable<void> Server::accept_loop(Worker& worker) {
       continue;
     }
     proxy_metrics().clients_accepted.inc();
-    asio::co_spawn(worker.io, run_client_session(std::move(socket), worker.context), log_exception);
+    const auto cfg = shared_.config.get();
+    auto slot = shared_.limits.open_client(cfg->limits.max_client_connections);
+    if (!slot) {
+      // ERR 1040 instead of the greeting, as MySQL does at max_connections.
+      proxy_metrics().rejected_max_connections.inc();
+      const auto now = std::chrono::steady_clock::now();
+      if (now - worker.last_limit_warning >= std::chrono::seconds(10)) {
+        worker.last_limit_warning = now;
+        spdlog::warn("limits.max_client_connections ({}) reached: refusing new clients with ERR 1040",
+                     cfg->limits.max_client_connections);
+      }
+      asio::co_spawn(worker.io,
+                     refuse_connection(std::move(socket), refusal_frame(kErrTooManyConnections.code, kTooManyConnectionsMessage),
+                                       cfg->timeouts.handshake),
+                     log_exception);
+      continue;
+    }
+    asio::co_spawn(worker.io, run_client_session(std::move(socket), worker.context, std::move(*slot)), log_exception);
   }
 }
 

@@ -2,6 +2,7 @@
 // Server: one io_context and thread per worker, each with its own acceptor on the shared port
 // (SO_REUSEPORT lets the kernel spread connections), so a session and everything it touches
 // live on one thread without locks.
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -39,6 +40,7 @@ class Server {
     std::unique_ptr<tcp::acceptor> acceptor;
     WorkerContext context;
     std::thread thread;
+    std::chrono::steady_clock::time_point last_limit_warning{};  // "max_client_connections reached", now and then
   };
   awaitable<void> accept_loop(Worker& worker);
   awaitable<void> sweep_loop(Worker& worker);

@@ -76,6 +76,10 @@ awaitable<AuthOutcome> sha2_full_auth(PacketStream& client, const AuthServices& 
   co_return out;
 }
 
+void note_failure(const HandshakeSettings& settings, LoginFailure failure) {
+  if (settings.on_failure) settings.on_failure(failure);
+}
+
 }  // namespace
 
 awaitable<error_code> send_error(PacketStream& client, std::uint16_t code, std::string_view sql_state,
@@ -134,7 +138,7 @@ awaitable<AuthOutcome> authenticate(PacketStream& client, const AuthServices& se
 }
 
 awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const HandshakeSettings& settings,
-                                                    const SessionLog& log, LoginFailure& failure) {
+                                                    const SessionLog& log, LoginRefusal& refusal) {
   const config::Config& cfg = *settings.config;
   const std::string scramble = make_scramble();
   protocol::InitialHandshakeV10 greeting;
@@ -149,18 +153,19 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   greeting.auth_plugin_name = std::string(plugin_name(cfg.auth.default_plugin));
   std::vector<std::uint8_t> payload;
   protocol::encode_initial_handshake(greeting, payload);
-  failure = LoginFailure::kClientGone;
+  refusal = LoginRefusal::kClientGone;
   const error_code write_error = co_await client.write_packet(payload, 0);
   if (write_error) co_return std::nullopt;
 
   auto packet = co_await client.read_packet();
   if (!packet) {
+    if (packet.error().category() == protocol::protocol_category()) note_failure(settings, LoginFailure::kBadHandshake);
     log.debug("client left during handshake: {}", packet.error().message());
     co_return std::nullopt;
   }
   if (protocol::is_ssl_request(packet->payload)) {
     if (!settings.auth.tls) {
-      failure = LoginFailure::kBadHandshake;
+      refusal = LoginRefusal::kBadHandshake;
       co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, "TLS is not enabled on this proxy",
                           packet->next_seq);
       co_return std::nullopt;
@@ -168,7 +173,7 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
     const std::uint8_t next_seq = packet->next_seq;
     if (auto ec = co_await client.start_tls_as_server(settings.auth.tls)) {
       log.info("TLS handshake with {} failed: {}", settings.peer_host, ec.message());
-      failure = LoginFailure::kTlsFailed;
+      refusal = LoginRefusal::kTlsFailed;
       co_return std::nullopt;
     }
     client.decoder().expect_seq(next_seq);
@@ -181,7 +186,8 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   auto response = protocol::decode_handshake_response(packet->payload);
   if (!response) {
     log.info("bad handshake response: {}", response.error().message());
-    failure = LoginFailure::kBadHandshake;
+    refusal = LoginRefusal::kBadHandshake;
+    note_failure(settings, LoginFailure::kBadHandshake);
     co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, "Bad handshake", packet->next_seq);
     co_return std::nullopt;
   }
@@ -205,7 +211,8 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   if (outcome.io_error) co_return std::nullopt;
   if (!outcome.ok) {
     log.info("access denied for user '{}' from {}", response->username, settings.peer_host);
-    failure = LoginFailure::kAccessDenied;
+    refusal = LoginRefusal::kAccessDenied;
+    note_failure(settings, login.user == nullptr ? LoginFailure::kUnknownUser : LoginFailure::kWrongPassword);
     const std::string message = access_denied_message(response->username, settings.peer_host, used_password);
     co_await send_error(client, kErrAccessDenied.code, kErrAccessDenied.sql_state, message, outcome.next_seq);
     co_return std::nullopt;
@@ -213,14 +220,14 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   // Checked after the password, so a stranger learns nothing about which users need TLS.
   if (!client.tls() && (cfg.tls.require || login.user->require_tls)) {
     log.info("user '{}' from {} refused: TLS required", response->username, settings.peer_host);
-    failure = LoginFailure::kTlsRequired;
+    refusal = LoginRefusal::kTlsRequired;
     const std::string message =
         "Connections using insecure transport are prohibited for user '" + login.user->name + "'";
     co_await send_error(client, kErrSecureTransportRequired.code, kErrSecureTransportRequired.sql_state, message,
                         outcome.next_seq);
     co_return std::nullopt;
   }
-  failure = LoginFailure::kNone;
+  refusal = LoginRefusal::kNone;
   login.next_seq = outcome.next_seq;
   login.native_stage1 = outcome.native_stage1;
   login.auth_method = outcome.method;

@@ -2,6 +2,7 @@
 // The proxy as a MySQL server at login: greeting, TLS upgrade, the client's answer, auth switch,
 // and the password check of mysql_native_password or caching_sha2_password.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "proxy/session/fast_auth_cache.hpp"
 #include "proxy/tls/rsa_key_pair.hpp"
 #include "proxy/tls/tls_context.hpp"
+#include "proxy/session/login_failure.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -46,15 +48,18 @@ struct HandshakeSettings {
   const config::Config* config = nullptr;
   std::string peer_host;
   AuthServices auth;
+  // Told why a login failed (wrong password, bad handshake...), before the client hears of it.
+  std::function<void(LoginFailure)> on_failure;
 };
 
-// Why accept_client gave up, for the rejection metrics.
-enum class LoginFailure { kNone, kClientGone, kBadHandshake, kTlsFailed, kAccessDenied, kTlsRequired };
+// Why accept_client gave up, for mysql_proxy_client_connections_rejected_total (LoginFailure, for
+// the throttle, counts only the client's own mistakes).
+enum class LoginRefusal { kNone, kClientGone, kBadHandshake, kTlsFailed, kAccessDenied, kTlsRequired };
 
 // Runs the login up to (not including) the final OK. On failure it has already sent the client
-// an ERR where the protocol allows one, and returns nothing with `failure` set.
+// an ERR where the protocol allows one, and returns nothing with `refusal` set.
 awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const HandshakeSettings& settings,
-                                                    const SessionLog& log, LoginFailure& failure);
+                                                    const SessionLog& log, LoginRefusal& refusal);
 
 // One password check, from the client's first answer on: auth switch to the user's plugin if the
 // client answered for another, then that plugin's exchange. Used by the login and COM_CHANGE_USER.

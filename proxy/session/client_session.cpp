@@ -1,11 +1,14 @@
 #include "proxy/session/client_session.hpp"
 
+#include <algorithm>
+
 #include "protocol/command.hpp"
 #include "protocol/ok_err.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/net/deadline.hpp"
 #include "proxy/session/client_auth.hpp"
 #include "proxy/session/client_session_impl.hpp"
+#include "proxy/session/connection_refusal.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
@@ -32,16 +35,33 @@ std::string peer_host_of(const tcp::socket& socket) {
   return ec ? std::string("unknown") : ep.address().to_string();
 }
 
-const char* rejection_reason(LoginFailure failure) {
+const char* rejection_reason(LoginRefusal failure) {
   switch (failure) {
-    case LoginFailure::kBadHandshake: return "bad_handshake";
-    case LoginFailure::kTlsFailed: return "tls_failed";
-    case LoginFailure::kTlsRequired: return "tls_required";
-    case LoginFailure::kAccessDenied: return "login_failed";
-    case LoginFailure::kClientGone: case LoginFailure::kNone: break;
+    case LoginRefusal::kBadHandshake: return "bad_handshake";
+    case LoginRefusal::kTlsFailed: return "tls_failed";
+    case LoginRefusal::kTlsRequired: return "tls_required";
+    case LoginRefusal::kAccessDenied: return "login_failed";
+    case LoginRefusal::kClientGone: case LoginRefusal::kNone: break;
   }
   return "client_gone";
 }
+
+std::optional<config::IpBytes> peer_address_of(const tcp::socket& socket) {
+  error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  if (ec) return std::nullopt;
+  const auto address = ep.address();
+  if (address.is_v4()) return config::ipv4_mapped(address.to_v4().to_bytes());
+  return address.to_v6().to_bytes();
+}
+
+// Largest packet accepted before a client has logged in. A handshake response carries a user
+// name, a scramble, a database name and connection attributes: a few KiB (MySQL clients keep
+// attributes under 64 KiB).
+constexpr std::size_t kMaxLoginPacketSize = 1u << 20;
+
+// The longest a refusal may take to write: it is a few bytes into an empty socket buffer.
+constexpr std::chrono::seconds kRefusalWriteTimeout{2};
 
 RoutingPolicy policy_from(const config::Config& cfg) {
   return RoutingPolicy{cfg.routing.honor_hints, cfg.routing.reads_fallback_to_primary,
@@ -50,7 +70,7 @@ RoutingPolicy policy_from(const config::Config& cfg) {
 
 }  // namespace
 
-ClientSession::ClientSession(tcp::socket socket, WorkerContext& worker)
+ClientSession::ClientSession(tcp::socket socket, WorkerContext& worker, ConnectionLimits::ClientSlot slot)
     : worker_(worker),
       shared_(worker.shared),
       config_(shared_.config.get()),
@@ -59,14 +79,21 @@ ClientSession::ClientSession(tcp::socket socket, WorkerContext& worker)
       log_(shared_.next_session_id.fetch_add(1, std::memory_order_relaxed)),
       idle_(client_.socket().get_executor(), client_.socket(), config_->timeouts.idle),
       policy_(policy_from(*config_)),
-      consistency_(config_->routing.consistency) {}
+      consistency_(config_->routing.consistency),
+      client_slot_(std::move(slot)) {}
 
 awaitable<void> ClientSession::run() {
   error_code ignored;
   client_.socket().set_option(tcp::no_delay(true), ignored);
   client_.count_bytes(&proxy_metrics().client_bytes_received, &proxy_metrics().client_bytes_sent);
   peer_ = peer_host_of(client_.socket());
+  peer_address_ = peer_address_of(client_.socket());
   log_.debug("connection from {}", peer_);
+  const bool refused = co_await refuse_if_blocked();
+  if (refused) {
+    client_.close();
+    co_return;
+  }
   const bool logged_in = co_await login();
   if (!logged_in) {
     client_.close();
@@ -151,14 +178,33 @@ awaitable<bool> ClientSession::login() {
   deadline.arm(config_->timeouts.handshake);
   HandshakeSettings settings{static_cast<std::uint32_t>(log_.id()), shared_.identity.get(), config_.get(), peer_,
                              auth_services()};
-  LoginFailure failure = LoginFailure::kNone;
-  auto login = co_await accept_client(client_, settings, log_, failure);
+  // Counted before the client gets its ERR, so its next attempt already sees a block.
+  settings.on_failure = [this](LoginFailure failure) { note_login_failure(failure); };
+  // Until the password checked out, no packet needs to be large (the handshake response is at most
+  // a few KiB): a stranger's header announcing 64 MiB is refused, not buffered.
+  const std::size_t max_packet = config_->max_packet_size;
+  client_.decoder().set_max_packet_size(std::min<std::size_t>(max_packet, kMaxLoginPacketSize));
+  LoginRefusal refusal = LoginRefusal::kNone;
+  auto login = co_await accept_client(client_, settings, log_, refusal);
+  client_.decoder().set_max_packet_size(max_packet);
   if (!login) {
     if (deadline.expired()) log_.info("handshake timed out");
-    proxy_metrics().clients_rejected.with({deadline.expired() ? "handshake_timeout" : rejection_reason(failure)}).inc();
+    proxy_metrics().clients_rejected.with({deadline.expired() ? "handshake_timeout" : rejection_reason(refusal)}).inc();
     co_return false;
   }
   login_ = std::move(*login);
+  // limits.max_user_connections / users[].max_connections, checked once the password is right.
+  const std::uint32_t user_limit = config::user_connection_limit(config_->limits, *login_.user);
+  auto user_slot = shared_.limits.open_user(login_.user->name, user_limit);
+  if (!user_slot) {
+    proxy_metrics().rejected_max_user_connections.inc();
+    log_.info("user '{}' already has {} sessions (max_connections): refused", login_.user->name, user_limit);
+    const std::string message = too_many_user_connections_message(login_.user->name, user_limit);
+    co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state, message,
+                        login_.next_seq);
+    co_return false;
+  }
+  user_slot_ = std::move(*user_slot);
   state_ = SessionState(login_.database, login_.caps.has(protocol::kClientMultiStatements));
   // Backend connections are leased per statement; a default database is checked now, on any
   // backend that takes reads, so a wrong one fails the login (1049) as on a server.
@@ -179,6 +225,42 @@ awaitable<bool> ClientSession::login() {
   log_.info("user '{}' logged in{}{}{}", login_.user->name, login_.database.empty() ? "" : " to database ",
             login_.database, client_.tls() ? " over " + client_.tls_description() : std::string());
   co_return true;
+}
+
+std::optional<ThrottlePolicy> ClientSession::throttle() const {
+  const config::LimitsConfig& limits = config_->limits;
+  if (limits.login_failures == 0 || !peer_address_) return std::nullopt;
+  const auto exempt = std::ranges::any_of(limits.login_throttle_exempt,
+                                          [&](const config::IpNetwork& n) { return config::contains(n, *peer_address_); });
+  if (exempt) return std::nullopt;
+  return throttle_policy(limits);
+}
+
+awaitable<bool> ClientSession::refuse_if_blocked() {
+  const auto policy = throttle();
+  if (!policy) co_return false;
+  const auto left = shared_.login_throttle.blocked_for(source_key(*peer_address_), LoginThrottle::Clock::now(), *policy);
+  if (!left) co_return false;
+  proxy_metrics().logins_throttled.inc();
+  proxy_metrics().rejected_login_throttled.inc();
+  log_.debug("{} is blocked after failed logins: refused", peer_);
+  Deadline deadline(client_.socket().get_executor(), client_.socket());
+  deadline.arm(kRefusalWriteTimeout);
+  const auto frame = refusal_frame(kErrHostBlocked.code, host_blocked_message(peer_, *left));
+  co_await client_.write(frame);
+  co_return true;
+}
+
+void ClientSession::note_login_failure(LoginFailure failure) {
+  count_login_failure(failure);
+  const auto policy = throttle();
+  if (!policy) return;
+  const SourceKey source = source_key(*peer_address_);
+  if (shared_.login_throttle.record_failure(source, LoginThrottle::Clock::now(), *policy)) {
+    proxy_metrics().login_blocks.inc();
+    log_.warn("blocking logins from {} for {} ms after {} failed logins within {} ms", source_text(source),
+              policy->block.count(), policy->max_failures, policy->window.count());
+  }
 }
 
 awaitable<bool> ClientSession::send_ok(std::uint8_t seq) {
@@ -254,6 +336,17 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     co_return false;
   }
   const config::UserConfig* user = config::find_user(*config_, request->username);
+  // A source blocked after failed logins may not guess passwords through COM_CHANGE_USER either.
+  const auto policy = throttle();
+  std::optional<LoginThrottle::Clock::duration> blocked;
+  if (policy) blocked = shared_.login_throttle.blocked_for(source_key(*peer_address_), LoginThrottle::Clock::now(), *policy);
+  if (blocked) {
+    proxy_metrics().logins_throttled.inc();
+    const std::string message = host_blocked_message(peer_, *blocked);
+    const auto ec = co_await send_error(client_, kErrHostBlocked.code, kErrHostBlocked.sql_state, message,
+                                        command.next_seq);
+    co_return !ec;
+  }
   std::vector<std::uint8_t> answer(request->auth_response.begin(), request->auth_response.end());
   const AuthServices services = auth_services();
   const std::string client_plugin =
@@ -270,9 +363,30 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   forget_session_state();
   if (!reauth.ok) {
     log_.info("change user to '{}' denied", request->username);
+    note_login_failure(user == nullptr ? LoginFailure::kUnknownUser : LoginFailure::kWrongPassword);
     const auto ec = co_await send_error(client_, kErrAccessDenied.code, kErrAccessDenied.sql_state,
                                         access_denied_message(request->username, peer_, true), reauth.next_seq);
     co_return !ec;
+  }
+  if (!client_.tls() && (config_->tls.require || user->require_tls)) {
+    const std::string message = "Connections using insecure transport are prohibited for user '" + user->name + "'";
+    const auto ec = co_await send_error(client_, kErrSecureTransportRequired.code,
+                                        kErrSecureTransportRequired.sql_state, message, reauth.next_seq);
+    co_return !ec;
+  }
+  // Another user: a session of theirs, under their limit (the old user's is given back on success).
+  std::optional<ConnectionLimits::UserSlot> new_slot;
+  if (user->name != user_slot_.user()) {
+    const std::uint32_t user_limit = config::user_connection_limit(config_->limits, *user);
+    new_slot = shared_.limits.open_user(user->name, user_limit);
+    if (!new_slot) {
+      proxy_metrics().rejected_max_user_connections.inc();
+      log_.info("change user to '{}' refused: it already has {} sessions (max_connections)", user->name, user_limit);
+      const std::string message = too_many_user_connections_message(user->name, user_limit);
+      const auto ec = co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
+                                          message, reauth.next_seq);
+      co_return !ec;
+    }
   }
   const ClientLogin previous = login_;
   const auto previous_owner = user_owner_;
@@ -295,14 +409,15 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     }
     release_lease();
   }
+  if (new_slot) user_slot_ = std::move(*new_slot);
   const bool sent = co_await send_ok(reauth.next_seq);
   if (!sent) co_return false;
   log_.info("changed user to '{}'", user->name);
   co_return true;
 }
 
-awaitable<void> run_client_session(tcp::socket socket, WorkerContext& worker) {
-  ClientSession session(std::move(socket), worker);
+awaitable<void> run_client_session(tcp::socket socket, WorkerContext& worker, ConnectionLimits::ClientSlot slot) {
+  ClientSession session(std::move(socket), worker, std::move(slot));
   co_await session.run();
 }
 

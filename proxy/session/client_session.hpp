@@ -1,10 +1,12 @@
 #pragma once
 // One coroutine per client: login, then a loop of read command -> route -> lease -> relay.
 #include "proxy/net/asio.hpp"
+#include "proxy/server/connection_limits.hpp"
 #include "proxy/session/session_context.hpp"
 
 namespace mysqlproxy::proxy {
 
-awaitable<void> run_client_session(tcp::socket socket, WorkerContext& worker);
+// `slot`: the connection's place under limits.max_client_connections, given back when it ends.
+awaitable<void> run_client_session(tcp::socket socket, WorkerContext& worker, ConnectionLimits::ClientSlot slot);
 
 }  // namespace mysqlproxy::proxy

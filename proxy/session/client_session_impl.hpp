@@ -45,7 +45,7 @@ struct CommandHooks {
 
 class ClientSession final : public WorkerSession {
  public:
-  ClientSession(tcp::socket socket, WorkerContext& worker);
+  ClientSession(tcp::socket socket, WorkerContext& worker, ConnectionLimits::ClientSlot slot);
   ClientSession(const ClientSession&) = delete;
   ClientSession& operator=(const ClientSession&) = delete;
   awaitable<void> run();
@@ -56,6 +56,12 @@ class ClientSession final : public WorkerSession {
   // ---- client_session.cpp ----
   awaitable<bool> login();
   AuthServices auth_services() const;
+  // Before the greeting: a source blocked after failed logins gets ERR 1129 and true.
+  awaitable<bool> refuse_if_blocked();
+  // A failed login or COM_CHANGE_USER: counted, and against the source address (login_throttle).
+  void note_login_failure(LoginFailure failure);
+  // limits.login_* of the config in force, unless the client's address is exempt (or unknown).
+  [[nodiscard]] std::optional<ThrottlePolicy> throttle() const;
   awaitable<bool> handle(const protocol::Packet& command);
   awaitable<bool> ping(const protocol::Packet& command);
   awaitable<bool> reset_connection(const protocol::Packet& command);
@@ -134,6 +140,9 @@ class ClientSession final : public WorkerSession {
   std::vector<std::pair<std::uint32_t, GtidPosition>> known_applied_;  // learnt by waiting on replicas
   protocol::ResponseScanner scanner_;
   std::string peer_;
+  std::optional<config::IpBytes> peer_address_;
+  ConnectionLimits::ClientSlot client_slot_;  // limits.max_client_connections
+  ConnectionLimits::UserSlot user_slot_;      // the user's max_connections, from login on
 };
 
 }  // namespace mysqlproxy::proxy

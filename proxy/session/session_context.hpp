@@ -1,8 +1,9 @@
 #pragma once
 // What client sessions share. SharedState is process-wide and read-mostly: the config, the
 // identity presented to clients, the pool snapshot (each behind an atomically swapped pointer),
-// and per-backend connection counters. WorkerContext belongs to one worker thread: its backend
-// pool and replica picker need no locks because only that thread touches them.
+// per-backend connection counters, client connection counts and the failed-login table.
+// WorkerContext belongs to one worker thread: its backend pool and replica picker need no locks
+// because only that thread touches them.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -13,11 +14,13 @@
 #include "proxy/health/pool_snapshot.hpp"
 #include "proxy/metrics/proxy_metrics.hpp"
 #include "proxy/routing/replica_picker.hpp"
+#include "proxy/server/connection_limits.hpp"
 #include "proxy/server/server_identity.hpp"
 #include "proxy/session/consistency.hpp"
 #include "proxy/session/fast_auth_cache.hpp"
 #include "proxy/tls/rsa_key_pair.hpp"
 #include "proxy/tls/tls_contexts.hpp"
+#include "proxy/session/login_throttle.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -60,6 +63,8 @@ struct SharedState {
   TlsCell tls;                  // contexts for clients and backends, rebuilt on reload
   std::atomic<std::shared_ptr<const RsaKeyPair>> rsa_keys;  // made when a user first needs them
   FastAuthCache fast_auth;      // caching_sha2_password
+  ConnectionLimits limits;   // client connections, overall and per user (limits.*)
+  LoginThrottle login_throttle;  // failed logins per source address
   std::atomic<std::uint64_t> next_session_id{1};
   std::atomic<std::int64_t> active_sessions{0};
   std::atomic<bool> draining{false};  // SIGTERM received: not ready, sessions winding down

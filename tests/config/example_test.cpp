@@ -97,6 +97,16 @@ TEST(ExampleConfig, ShowsEveryDefault) {
   EXPECT_EQ(p.acquire_timeout, defaults.pool.acquire_timeout);
   EXPECT_EQ(p.idle_timeout, defaults.pool.idle_timeout);
   EXPECT_EQ(p.max_prepared_statements, defaults.pool.max_prepared_statements);
+
+  const LimitsConfig& l = result->limits;
+  EXPECT_EQ(l.max_client_connections, defaults.limits.max_client_connections);
+  EXPECT_EQ(l.max_user_connections, defaults.limits.max_user_connections);
+  EXPECT_EQ(l.login_failures, defaults.limits.login_failures);
+  EXPECT_EQ(l.login_failure_window, defaults.limits.login_failure_window);
+  EXPECT_EQ(l.login_block_time, defaults.limits.login_block_time);
+  EXPECT_TRUE(l.login_throttle_exempt.empty());
+  EXPECT_FALSE(result->users[0].max_connections);
+  EXPECT_EQ(result->users[1].max_connections, 20u);
 }
 
 TEST(ExampleConfig, FailsClearlyWithoutAppPassword) {

@@ -254,6 +254,39 @@ INSTANTIATE_TEST_SUITE_P(Sizes, ContinuationBoundary,
                          ::testing::Values(std::size_t{kMaxFramePayload}, std::size_t{kMaxFramePayload + 1}),
                          [](const auto& info) { return info.param == kMaxFramePayload ? "exactly_ffffff" : "ffffff_plus_1"; });
 
+// A header announcing 16 MiB makes no room for them before they arrive: the buffer grows with
+// what was received (a peer that announces and stalls must not cost the announced size).
+TEST(PacketDecoder, RoomGrowsWithTheBytesThatArriveNotWithTheAnnouncedSize) {
+  PacketDecoder decoder;
+  decoder.feed(hex("ff ff ff 00 03 53 45 4c"));
+  auto r = decoder.next();
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(*r);
+  EXPECT_LE(decoder.prepare(4096).size(), 64u * 1024);
+  // Whole 16 MiB frames still arrive and decode, through room that grows as they come.
+  std::vector<std::uint8_t> payload(kMaxFramePayload + 10, 0x5a);
+  std::vector<std::uint8_t> wire;
+  (void)encode_frames(payload, 0, wire);
+  PacketDecoder streaming;
+  std::size_t at = 0;
+  std::size_t largest_room = 0;
+  std::optional<std::size_t> decoded;
+  while (!decoded) {
+    auto space = streaming.prepare(4096);
+    largest_room = std::max(largest_room, space.size());
+    const std::size_t n = std::min(space.size(), wire.size() - at);
+    ASSERT_GT(n, 0u) << "the whole packet was fed without being decoded";
+    std::copy_n(wire.begin() + static_cast<std::ptrdiff_t>(at), n, space.begin());
+    streaming.commit(n);
+    at += n;
+    auto next = streaming.next();
+    ASSERT_TRUE(next);
+    if (*next) decoded = (*next)->payload.size();
+  }
+  EXPECT_EQ(*decoded, payload.size());
+  EXPECT_LE(largest_room, kMaxFramePayload) << "room is at most what arrived so far";
+}
+
 TEST(PacketDecoder, ContinuationFrameWithBadSequence) {
   std::vector<std::uint8_t> wire;
   (void)encode_frames(std::vector<std::uint8_t>(kMaxFramePayload, 0), 0, wire);

@@ -77,5 +77,45 @@ TEST(AdminViews, ConfigRedactsEverySecret) {
   EXPECT_EQ(config_view(cfg).at("admin").at("token"), "") << "no token: nothing to hide, and it shows it is unset";
 }
 
+TEST(AdminViews, ConfigShowsTheLimits) {
+  config::Config cfg;
+  cfg.users = {{"app", "s"}, {"other", "s"}};
+  cfg.users[0].max_connections = 5;
+  cfg.limits.max_user_connections = 7;
+  cfg.limits.login_throttle_exempt = {*config::parse_ip_network("10.0.0.0/8")};
+  const auto view = config_view(cfg);
+  EXPECT_EQ(json::serialize(view.at("limits")),
+            R"({"max_client_connections":10000,"max_user_connections":7,"login_failures":10,)"
+            R"("login_failure_window_seconds":6E1,"login_block_time_seconds":6E1,"login_throttle_exempt":["10.0.0.0/8"]})");
+  EXPECT_EQ(view.at("users").as_array()[0].at("max_connections").to_number<int>(), 5);
+  EXPECT_TRUE(view.at("users").as_array()[1].at("max_connections").is_null());
+}
+
+TEST(AdminViews, ClientsShowCountsLimitsAndBlockedSources) {
+  ClientsStatus s;
+  s.open = 12;
+  s.logged_in = 10;
+  s.max_client_connections = 100;
+  s.max_user_connections = 0;
+  s.users = {{"app", 8, 10, true}, {"gone", 2, 0, false}};
+  s.rejected = {{"login_failed", 3}, {"max_connections", 4}};
+  s.throttle_enabled = true;
+  s.login_failures = 10;
+  s.login_failure_window_seconds = 60;
+  s.login_block_seconds = 30;
+  s.tracked_sources = 2;
+  s.throttle_capacity = 16384;
+  s.sources = {{"10.0.0.7", 0, 12.5}, {"2001:db8::/64", 3, std::nullopt}};
+  EXPECT_EQ(json::serialize(clients_view(s)),
+            R"({"connections":{"open":12,"logged_in":10,"max_client_connections":100},"max_user_connections":0,)"
+            R"("users":[{"name":"app","sessions":8,"max_connections":10,"configured":true},)"
+            R"({"name":"gone","sessions":2,"max_connections":0,"configured":false}],)"
+            R"("rejected":{"login_failed":3,"max_connections":4},)"
+            R"("login_throttle":{"enabled":true,"login_failures":10,"login_failure_window_seconds":6E1,)"
+            R"("login_block_time_seconds":3E1,"tracked_sources":2,"capacity":16384,"sources":[)"
+            R"({"source":"10.0.0.7","failures":0,"blocked":true,"blocked_for_seconds":1.25E1},)"
+            R"({"source":"2001:db8::/64","failures":3,"blocked":false,"blocked_for_seconds":null}]}})");
+}
+
 }  // namespace
 }  // namespace mysqlproxy::proxy::admin

@@ -53,5 +53,17 @@ TEST(ConfigReload, KeepsListenersAndWorkersAndSaysSo) {
   EXPECT_EQ(plan.applied.users[0].password, "new") << "the rest still applies";
 }
 
+TEST(ConfigReload, LimitsApplyWithoutARestart) {
+  config::Config next = running();
+  next.limits.max_client_connections = 5;
+  next.limits.login_failures = 0;
+  next.users[0].max_connections = 3;
+  const ReloadPlan plan = plan_reload(running(), next);
+  EXPECT_TRUE(plan.needs_restart.empty());
+  EXPECT_EQ(plan.applied.limits.max_client_connections, 5u);
+  EXPECT_EQ(plan.applied.limits.login_failures, 0u);
+  EXPECT_EQ(plan.applied.users[0].max_connections, 3u);
+}
+
 }  // namespace
 }  // namespace mysqlproxy::proxy

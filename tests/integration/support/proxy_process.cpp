@@ -126,6 +126,7 @@ std::string ProxyProcess::render_config() const {
   y << "routing: { consistency: " << options_.consistency << ", consistency_timeout: " << options_.consistency_timeout
     << " }\n";
   if (!options_.pool.empty()) y << "pool: " << options_.pool << "\n";
+  if (!options_.limits.empty()) y << "limits: " << options_.limits << "\n";
   y << "health: { user: monitor, password: monitor-pass, interval: " << options_.health_interval
     << (options_.health_extra.empty() ? "" : ", " + options_.health_extra) << " }\n";
   return y.str();
@@ -209,7 +210,8 @@ bool ProxyProcess::start(std::string* error) {
                "\nconfig:\n" + config_text_ + "log tail:\n" + log_tail();
       return false;
     }
-    if (accepts_tcp(host_, port_)) return true;
+    // The admin API starts listening just after the client port: wait for both.
+    if (accepts_tcp(host_, port_) && accepts_tcp(host_, admin_port_)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   *error = "proxy did not accept TCP connections on 127.0.0.1:" + std::to_string(port_) +

@@ -55,6 +55,8 @@ struct ProxyOptions {
   std::string admin_token = "itest-token";
   // More fields of the admin mapping, e.g. "readiness_requires_primary: false".
   std::string admin_extra;
+  // The limits section as a YAML flow mapping, e.g. "{ max_client_connections: 5 }"; empty = defaults.
+  std::string limits;
   // The users sequence as YAML flow mappings; empty = app and app2 with their cluster passwords.
   std::vector<std::string> users;
   // The tls and auth sections as YAML flow mappings; empty = left out (no TLS to clients).
@@ -94,6 +96,8 @@ class ProxyProcess {
   int port() const { return port_; }
   int admin_port() const { return admin_port_; }
   bool direct() const { return direct_; }
+  // The proxy's process id (-1 when it does not run).
+  pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
   const std::string& config_path() const { return config_path_; }
   const std::string& config_text() const { return config_text_; }

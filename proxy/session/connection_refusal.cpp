@@ -1,0 +1,39 @@
+#include "proxy/session/connection_refusal.hpp"
+
+#include "protocol/frame.hpp"
+#include "protocol/ok_err.hpp"
+#include "proxy/net/deadline.hpp"
+
+namespace mysqlproxy::proxy {
+
+std::vector<std::uint8_t> refusal_frame(std::uint16_t code, std::string_view message) {
+  std::vector<std::uint8_t> payload;
+  // Without CLIENT_PROTOCOL_41 the encoder leaves out the '#' and the SQLSTATE.
+  protocol::encode_err({code, "HY000", message}, protocol::Capabilities{}, payload);
+  std::vector<std::uint8_t> frame;
+  protocol::encode_frames(payload, 0, frame);
+  return frame;
+}
+
+std::string host_blocked_message(std::string_view host, std::chrono::steady_clock::duration left) {
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
+  return "Host '" + std::string(host) + "' is blocked because of many failed logins; try again in " +
+         std::to_string(std::max<long long>(1, seconds)) + " s";
+}
+
+std::string too_many_user_connections_message(std::string_view user, std::uint32_t limit) {
+  return "Too many connections for user '" + std::string(user) + "': all " + std::to_string(limit) +
+         " of its sessions are open (max_connections)";
+}
+
+awaitable<void> refuse_connection(tcp::socket socket, std::vector<std::uint8_t> frame, std::chrono::milliseconds timeout) {
+  Deadline deadline(socket.get_executor(), socket);
+  deadline.arm(timeout);
+  co_await asio::async_write(socket, asio::buffer(frame), kUseTuple);
+  deadline.cancel();
+  error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+}  // namespace mysqlproxy::proxy
