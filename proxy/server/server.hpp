@@ -39,6 +39,12 @@ class Server {
     std::unique_ptr<tcp::acceptor> acceptor;
     WorkerContext context;
     std::thread thread;
+    // Worker thread only. stop() lets accept_loop end before the io_context stops: on io_uring an
+    // accept cancelled by close() stays queued until its completion arrives, and one still queued
+    // when the io_context is destroyed is destroyed after the socket service it uses
+    // (chriskohlhoff/asio#1235, a use-after-free at exit).
+    bool accepting = false;
+    bool stopping = false;
   };
   awaitable<void> accept_loop(Worker& worker);
   awaitable<void> sweep_loop(Worker& worker);
