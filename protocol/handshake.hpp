@@ -50,6 +50,8 @@ struct InitialHandshakeV10 {
 [[nodiscard]] Result<InitialHandshakeV10> decode_initial_handshake(std::span<const std::uint8_t> payload);
 // Writes part2 of the scramble with a trailing NUL (padded to 13 bytes), as servers do; the
 // auth-plugin-data length byte is scramble size + 1 with CLIENT_PLUGIN_AUTH, else 0.
+// Without CLIENT_PLUGIN_AUTH nothing on the wire gives the scramble's size (part 2 is read as 12
+// bytes and a NUL), so a scramble reads back as written only if it has 20 bytes; with it, up to 254.
 void encode_initial_handshake(const InitialHandshakeV10& v, std::vector<std::uint8_t>& out);
 
 struct HandshakeResponse41 {

@@ -58,6 +58,7 @@ Result<std::uint64_t> decode_column_count(std::span<const std::uint8_t> payload)
   }
   const std::uint64_t count = r.lenenc_int();
   if (auto ec = r.check_finished()) return ec;
+  if (count == 0) return ProtocolErrc::kMalformed;  // a result set has at least one column
   return count;
 }
 

@@ -64,7 +64,8 @@ inline constexpr std::uint16_t kBinaryCollation = 63;  // character_set of non-t
 inline constexpr std::uint8_t kNullValue = 0xfb;       // a NULL in a text row
 
 // The first packet of a result set: a lenenc column count, alone in its packet. A first byte of
-// 0x00 (OK), 0xff (ERR) or 0xfb (LOCAL INFILE request) is kUnexpectedPacket.
+// 0x00 (OK), 0xff (ERR) or 0xfb (LOCAL INFILE request) is kUnexpectedPacket; a count of 0 (which
+// only a longer-than-needed encoding such as fc 00 00 can carry) is kMalformed.
 [[nodiscard]] Result<std::uint64_t> decode_column_count(std::span<const std::uint8_t> payload);
 void encode_column_count(std::uint64_t count, std::vector<std::uint8_t>& out);
 

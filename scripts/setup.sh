@@ -11,6 +11,8 @@ PACKAGES=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev liburing-dev
   # unit tests and micro-benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # local MariaDB cluster for integration tests (scripts/cluster.sh)
   mariadb-server mariadb-client
   # benchmarks (bench/run.sh) and the demo stack

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/scalars.hpp"
+#include "proxy/health/monitor_connection.hpp"
 #include "proxy/health/monitor_state.hpp"
 
 namespace mysqlproxy::proxy {
@@ -71,6 +72,10 @@ void HealthMonitor::start() {
     std::lock_guard lock(s.endpoints_mu);
     if (s.started || s.stopping) return;
     s.started = true;
+    // The client library (and OpenSSL under it) is initialised here, before the threads, as
+    // libmysqlclient asks of threaded programs. Done by a check thread, OpenSSL's per-thread state
+    // would belong to that thread, which stop() may leave in connect() past the process's exit.
+    ensure_mysql_library();
     for (const auto& e : s.endpoints) start_endpoint(state_, e);
   }
   const config::HealthConfig& h = cfg->health;

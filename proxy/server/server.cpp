@@ -57,6 +57,7 @@ error_code Server::listen(const std::string& address, std::uint16_t port) {
 
 void Server::start() {
   for (auto& w : workers_) {
+    w->accepting = true;
     asio::co_spawn(w->io, accept_loop(*w), asio::detached);
     asio::co_spawn(w->io, sweep_loop(*w), asio::detached);
     w->thread = std::thread([&io = w->io] { io.run(); });
@@ -66,7 +67,11 @@ void Server::start() {
 awaitable<void> Server::accept_loop(Worker& worker) {
   for (;;) {
     auto [ec, socket] = co_await worker.acceptor->async_accept(kUseTuple);
-    if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) co_return;
+    if (ec == asio::error::operation_aborted || !worker.acceptor->is_open()) {
+      worker.accepting = false;
+      if (worker.stopping) worker.io.stop();  // stop() waited for this
+      co_return;
+    }
     if (ec) {
       // Out of file descriptors and the like: back off briefly instead of spinning.
       spdlog::warn("accept failed: {}", ec.message());
@@ -156,8 +161,10 @@ void Server::stop() {
   for (auto& w : workers_) {
     asio::post(w->io, [&w = *w] {
       error_code ignored;
+      w.stopping = true;
       if (w.acceptor) w.acceptor->close(ignored);
-      w.io.stop();
+      // A pending accept completes (cancelled) first; accept_loop then stops the io_context.
+      if (!w.accepting) w.io.stop();
     });
   }
 }

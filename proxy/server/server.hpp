@@ -41,6 +41,12 @@ class Server {
     WorkerContext context;
     std::thread thread;
     std::chrono::steady_clock::time_point last_limit_warning{};  // "max_client_connections reached", now and then
+    // Worker thread only. stop() lets accept_loop end before the io_context stops: on io_uring an
+    // accept cancelled by close() stays queued until its completion arrives, and one still queued
+    // when the io_context is destroyed is destroyed after the socket service it uses
+    // (chriskohlhoff/asio#1235, a use-after-free at exit).
+    bool accepting = false;
+    bool stopping = false;
   };
   awaitable<void> accept_loop(Worker& worker);
   awaitable<void> sweep_loop(Worker& worker);

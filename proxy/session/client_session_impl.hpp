@@ -89,7 +89,10 @@ class ClientSession final : public WorkerSession {
   awaitable<CommandHooks::Before> on_backend(BackendConnection& backend, ClientStatement& st,
                                              std::span<const std::uint8_t> payload);
   awaitable<bool> unknown_statement(const protocol::Packet& command);
-  void learn(const protocol::Packet& command, const StatementTraits* statement, std::string_view sql);
+  // `kind` is the command's first byte, read before the relay; `command.payload` is read only for
+  // commands that cannot be answered with a LOCAL INFILE request (COM_INIT_DB, COM_SET_OPTION).
+  void learn(protocol::Command kind, const protocol::Packet& command, const StatementTraits* statement,
+             std::string_view sql);
   // One statement answered: mysql_proxy_queries_total and the latency histogram.
   void count_query(RouteReason reason, std::chrono::steady_clock::time_point started);
   [[nodiscard]] RouteDecision route(protocol::Command command, const StatementTraits* statement) const;

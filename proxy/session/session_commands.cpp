@@ -64,6 +64,8 @@ awaitable<bool> ClientSession::query(const protocol::Packet& command) {
   }
   // `sql` (and the views in `traits`) stay valid through the relay: only LOCAL INFILE reads from
   // the client meanwhile, and a LOAD DATA makes the text a write, whose SQL learn() never keeps.
+  // (The command's payload is not: that read reuses the client's buffer. run_routed() reads the
+  // command byte before relaying.)
   co_return co_await run_routed(command, decision, &traits, sql);
 }
 
@@ -72,6 +74,8 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
                                           const CommandHooks* hooks) {
   std::vector<std::uint32_t> avoid;  // backends that failed this command before it answered
   const auto started = std::chrono::steady_clock::now();
+  // Read now: a LOCAL INFILE exchange during the relay reuses the buffer `command` points into.
+  const Command kind = protocol::command_of(command.payload);
   for (int attempt = 0;; ++attempt) {
     route_reason_.reset();
     const auto required = decision.target == Target::kReplica && !lease_ ? required_position() : std::nullopt;
@@ -121,7 +125,7 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     const auto outcome = co_await relay_command(client_, *lease_->connection, *to_send, scanner_, hold_end, prepare_id);
     if (outcome.end == RelayEnd::kDone) {
       count_query(decision.reason, started);
-      learn(command, statement, sql);
+      learn(kind, command, statement, sql);
       if (hooks != nullptr && hooks->after) hooks->after(*lease_->connection, scanner_.tracker());
       co_await remember_write(statement);
       const error_code sent = co_await send_held(client_, *lease_->connection, outcome.held);
@@ -171,12 +175,13 @@ void ClientSession::count_query(RouteReason reason, std::chrono::steady_clock::t
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
-void ClientSession::learn(const protocol::Packet& command, const StatementTraits* statement, std::string_view sql) {
+void ClientSession::learn(Command kind, const protocol::Packet& command, const StatementTraits* statement,
+                          std::string_view sql) {
   const auto& t = scanner_.tracker();
   const CommandResult result{!t.ended_with_error(), t.status(), t.last_insert_id(), t.warnings()};
   CarriedState& carried = lease_->connection->carried();
   std::bitset<static_cast<std::size_t>(PinReason::kCount)> added;
-  switch (protocol::command_of(command.payload)) {
+  switch (kind) {
     case Command::kQuery: {
       if (statement == nullptr) break;
       const std::size_t log_before = state_.replay_log().size();

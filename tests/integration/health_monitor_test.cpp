@@ -217,12 +217,20 @@ class HealthMonitorTest : public ::testing::Test {
     std::fflush(stdout);
   }
 
+  // Waits up to a second: the publisher (it also runs on its own every interval) can show a new
+  // state before the checking thread has logged the change and called back.
   bool saw_event(std::string_view needle) {
-    std::lock_guard lock(events_mu_);
-    for (const std::string& e : events_) {
-      if (e.find(needle) != std::string::npos) return true;
+    const auto deadline = Clock::now() + 1s;
+    for (;;) {
+      {
+        std::lock_guard lock(events_mu_);
+        for (const std::string& e : events_) {
+          if (e.find(needle) != std::string::npos) return true;
+        }
+      }
+      if (Clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(10ms);
     }
-    return false;
   }
 
   ClusterEnv env_;

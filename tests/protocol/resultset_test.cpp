@@ -61,6 +61,12 @@ TEST(ColumnCount, OtherPacketsAreUnexpected) {
   EXPECT_EQ(decode_column_count(hex("fb 2f 74 6d 70")).error(), ProtocolErrc::kUnexpectedPacket);  // LOCAL INFILE
 }
 
+TEST(ColumnCount, ZeroColumnsIsMalformed) {
+  // Only a longer-than-needed length encoding can say 0 (a bare 00 is an OK).
+  EXPECT_EQ(decode_column_count(hex("fc 00 00")).error(), ProtocolErrc::kMalformed);
+  EXPECT_EQ(decode_column_count(hex("fe 00 00 00 00 00 00 00 00")).error(), ProtocolErrc::kMalformed);
+}
+
 // ---------------------------------------------------------------- ColumnDefinition41
 
 struct ColumnRow {

@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/) from the byte vectors
+of the unit tests: the MariaDB captures in tests/protocol/testdata/*.hex, hex literals of
+tests/protocol/*_test.cpp, and statements of tests/proxy/classifier_corpus.tsv. Each seed starts
+with the parameter bytes its target reads first (see the comment at the top of <target>_fuzz.cpp).
+
+    tests/fuzz/make_corpus.py        # rewrites every corpus folder
+
+Inputs found by fuzzing that are worth keeping (a fixed bug's reproducer) go into the corpus
+folders by hand, named regression-<what>; this script replaces every other file.
+"""
+import pathlib
+import re
+import struct
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TESTDATA = ROOT / "tests/protocol/testdata"
+CORPUS = ROOT / "tests/fuzz/corpus"
+
+# Capability bits (protocol/constants.hpp).
+LONG_PASSWORD, CONNECT_WITH_DB, LOCAL_FILES = 1 << 0, 1 << 3, 1 << 7
+PROTOCOL_41, TRANSACTIONS, SECURE_CONNECTION = 1 << 9, 1 << 13, 1 << 15
+MULTI_STATEMENTS, MULTI_RESULTS, PS_MULTI_RESULTS = 1 << 16, 1 << 17, 1 << 18
+PLUGIN_AUTH, CONNECT_ATTRS, LENENC_CLIENT_DATA = 1 << 19, 1 << 20, 1 << 21
+SESSION_TRACK, DEPRECATE_EOF, OPTIONAL_METADATA = 1 << 23, 1 << 24, 1 << 25
+
+CAPS41 = PROTOCOL_41 | TRANSACTIONS | SECURE_CONNECTION | MULTI_RESULTS | PS_MULTI_RESULTS
+CAPTURE = PROTOCOL_41 | TRANSACTIONS | SECURE_CONNECTION | PLUGIN_AUTH | SESSION_TRACK | MULTI_RESULTS
+MODERN = PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH | CONNECT_ATTRS | LENENC_CLIENT_DATA
+
+# Command bytes.
+QUERY, FIELD_LIST, STATISTICS, PING = 0x03, 0x04, 0x09, 0x0E
+STMT_PREPARE, STMT_EXECUTE, STMT_FETCH = 0x16, 0x17, 0x1C
+
+
+def hex_bytes(text):
+    """Same rules as tests/support/hex.hpp: whitespace ignored, // comments to the end of a line."""
+    text = re.sub(r"//[^\n]*", "", text)
+    return bytes.fromhex("".join(text.split()))
+
+
+def capture(name):
+    return hex_bytes((TESTDATA / name).read_text())
+
+
+def frames(wire):
+    """Payloads of the (single-frame) packets in a capture."""
+    out, pos = [], 0
+    while pos < len(wire):
+        n = wire[pos] | wire[pos + 1] << 8 | wire[pos + 2] << 16
+        out.append(wire[pos + 4:pos + 4 + n])
+        pos += 4 + n
+    return out
+
+
+def frame(seq, payload):
+    return struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload
+
+
+def literal(test_file, marker):
+    """The hex(...) argument that follows `marker` in tests/protocol/<test_file>: one or more
+    adjacent string literals, plain or raw."""
+    text = (ROOT / "tests/protocol" / test_file).read_text()
+    at = text.index(marker)
+    at = text.index("hex(", at) + 4
+    parts = []
+    while True:
+        rest = text[at:].lstrip()
+        at = len(text) - len(rest)
+        if rest.startswith('R"('):
+            end = text.index(')"', at)
+            parts.append(text[at + 3:end])
+            at = end + 2
+        elif rest.startswith('"'):
+            end = text.index('"', at + 1)
+            parts.append(text[at + 1:end])
+            at = end + 1
+        else:
+            break
+    return hex_bytes("".join(parts))
+
+
+def u32(v):
+    return struct.pack("<I", v)
+
+
+def classifier_statements():
+    """(name, sql) for a spread of classifier_corpus.tsv: the first rows of each section."""
+    out, section, taken = [], "start", 0
+    for line in (ROOT / "tests/proxy/classifier_corpus.tsv").read_text().splitlines():
+        if line.startswith("// ----"):
+            section, taken = "_".join(re.findall(r"[a-z0-9]+", line[7:].lower())[:3]), 0
+            continue
+        if not line or line.startswith("//") or taken >= 2:
+            continue
+        sql = line.split("\t")[0]
+        sql = re.sub(r"\\([tnr0\\])", lambda m: {"t": "\t", "n": "\n", "r": "\r", "0": "\0", "\\": "\\"}[m.group(1)], sql)
+        out.append((f"{section}_{taken}", sql.encode()))
+        taken += 1
+    return out
+
+
+def seeds():
+    s = {t: [] for t in ("packet_decoder", "handshake", "command", "ok_err_eof", "resultset", "prepared", "auth",
+                         "response_scanner", "sql_classifier")}
+
+    # packet_decoder: [chunk seed][options][stream]; option 3 = 64 KiB limit, 4 = resync on each
+    # packet, 8 = feed(). Whole captures, in one piece, byte by byte and in mixed chunks.
+    streams = ["server_greeting.hex", "handshake_response_python.hex", "login_ok.hex", "resultset_text.hex",
+               "resultset_text_deprecate_eof.hex", "stmt_prepare_reply.hex", "field_list_reply.hex",
+               "ok_set_tracking.hex", "change_user_request.hex", "statistics_reply.hex"]
+    for i, name in enumerate(streams):
+        seq0 = capture(name)[3] == 0
+        options = 3 | (0 if seq0 else 4) | (8 if i % 3 == 2 else 0)
+        s["packet_decoder"].append((name[:-4], bytes([(0, 1, 7, 42)[i % 4], options]) + capture(name)))
+    s["packet_decoder"].append(("too_large", bytes([0, 1]) + frame(0, b"x" * 200)))
+    s["packet_decoder"].append(("bad_sequence", bytes([0, 3]) + frame(0, b"\x0e") + frame(5, b"\x0e")))
+    s["packet_decoder"].append(("empty_packets", bytes([1, 3]) + frame(0, b"") + frame(1, b"") + frame(2, b"\x01")))
+
+    # handshake: [selector][payload]; even = server greeting, odd = client's first packet.
+    for name in ["server_greeting.hex", "server_greeting_2.hex", "server_greeting_mariadb_client.hex",
+                 "server_greeting_ssl.hex"]:
+        s["handshake"].append((name[:-4], b"\x00" + frames(capture(name))[0]))
+    for marker in ['"mysql8_caching_sha2"', '"no_plugin_auth"']:
+        s["handshake"].append(("greeting_" + marker.strip('"'), b"\x00" + literal("handshake_test.cpp", marker)))
+    # A pre-4.1 greeting that ends after the lower capability bits (handshake_test.cpp).
+    s["handshake"].append(("greeting_pre41", b"\x00" + bytes.fromhex("0a342e3100070000006162636465666768002ca2")))
+    for name in ["handshake_response_mariadb_client.hex", "handshake_response_python.hex",
+                 "ssl_request_mariadb_client.hex"]:
+        s["handshake"].append((name[:-4], b"\x01" + frames(capture(name))[0]))
+    for marker in ['"mysql8_lenenc_auth_and_attributes"', '"secure_connection_one_byte_length"',
+                   '"nul_terminated_auth"', 'SslRow{"mysql_client"']:
+        name = "client_" + marker.split('"')[1]
+        s["handshake"].append((name, b"\x01" + literal("handshake_test.cpp", marker)))
+
+    # command: [client caps][param count][payload]
+    cmd = lambda caps, params, payload: u32(caps) + bytes([params]) + payload
+    s["command"] += [
+        ("change_user_captured", cmd(PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH, 0,
+                                     frames(capture("change_user_request.hex"))[0])),
+        ("change_user_attributes", cmd(MODERN, 0, literal("command_test.cpp", '"with_attributes"'))),
+        ("change_user_no_plugin", cmd(PROTOCOL_41 | SECURE_CONNECTION, 0, bytes.fromhex("11626f620000646200 2100"))),
+        ("query", cmd(MODERN, 0, bytes.fromhex("03") + b"SELECT 1")),
+        ("init_db", cmd(MODERN, 0, bytes.fromhex("02") + b"capdb")),
+        ("stmt_prepare", cmd(MODERN, 0, bytes.fromhex("16") + b"SELECT ?")),
+        ("field_list", cmd(MODERN, 0, bytes.fromhex("04 7573657273 00 6925"))),
+        ("stmt_fetch", cmd(MODERN, 0, bytes.fromhex("1c 07000000 0a000000"))),
+        ("set_option", cmd(MODERN, 0, bytes.fromhex("1b 0100"))),
+        ("stmt_close", cmd(MODERN, 0, bytes.fromhex("19 04030201"))),
+        ("stmt_reset", cmd(MODERN, 0, bytes.fromhex("1a 01000000"))),
+        ("send_long_data", cmd(MODERN, 2, bytes.fromhex("18 05000000 0100") + b"abc")),
+        ("ping", cmd(MODERN, 0, bytes.fromhex("0e"))),
+        ("execute_no_params", cmd(MODERN, 0, bytes.fromhex("17 01000000 00 01000000"))),
+        ("execute_one_param", cmd(MODERN, 1, bytes.fromhex("17 02000000 00 01000000 00 01 0300 03000000"))),
+        ("execute_read_only_cursor", cmd(MODERN, 0, bytes.fromhex("17 05000000 01 01000000"))),
+        ("execute_bound", cmd(MODERN, 2, literal("stmt_execute_test.cpp", "const auto kBound"))),
+        ("execute_unbound", cmd(MODERN, 2, literal("stmt_execute_test.cpp", "const auto kUnbound"))),
+    ]
+
+    # ok_err_eof: [caps][payload]
+    for name, caps in [("login_ok.hex", CAPTURE), ("auth_switch_ok.hex", CAPTURE), ("change_user_ok.hex", CAPTURE),
+                       ("ok_autocommit_off.hex", CAPTURE), ("ok_insert_in_trx.hex", CAPTURE),
+                       ("ok_last_gtid_autocommit.hex", CAPTURE), ("ok_set_tracking.hex", CAPTURE),
+                       ("ok_use_schema.hex", CAPTURE), ("err_access_denied.hex", CAPTURE),
+                       ("err_no_table.hex", CAPTURE)]:
+        s["ok_err_eof"].append((name[:-4], u32(caps) + frames(capture(name))[-1]))
+    s["ok_err_eof"] += [
+        ("eof_captured", u32(CAPTURE) + frames(capture("resultset_text.hex"))[-1]),
+        ("ok_deprecate_eof_captured", u32(CAPTURE | DEPRECATE_EOF) + frames(capture("resultset_text_deprecate_eof.hex"))[-1]),
+        ("ok_info_without_session_track", u32(PROTOCOL_41 | TRANSACTIONS) + literal("ok_err_test.cpp", '"info_without_session_track"')),
+        ("ok_info_with_session_track", u32(PROTOCOL_41 | TRANSACTIONS | SESSION_TRACK) + literal("ok_err_test.cpp", '"info_with_session_track"')),
+        ("ok_large_lenenc_counts", u32(PROTOCOL_41 | TRANSACTIONS) + literal("ok_err_test.cpp", '"large_lenenc_counts"')),
+        ("ok_transactions_only", u32(TRANSACTIONS) + bytes.fromhex("0000000200")),
+        ("ok_pre41", u32(0) + bytes.fromhex("000300")),
+        ("err_without_state", u32(CAPTURE) + literal("ok_err_test.cpp", '"before_handshake_without_state"')),
+        ("err_pre41", u32(0) + literal("ok_err_test.cpp", 'ErrRow{"pre41"')),
+        ("eof_with_warnings", u32(PROTOCOL_41) + bytes.fromhex("fe 0200 0a00")),
+        ("eof_pre41", u32(0) + bytes.fromhex("fe")),
+    ]
+
+    # resultset: [flags (1 = extended metadata)][columns in a row][payload]
+    text = frames(capture("resultset_text.hex"))
+    s["resultset"].append(("column_count", bytes([0, 0]) + text[0]))
+    s["resultset"] += [(f"column_{i}", bytes([0, 0]) + text[i]) for i in range(1, 5)]
+    s["resultset"] += [(f"row_{i}", bytes([0, 4]) + text[i]) for i in (6, 7)]
+    ext = frames(capture("resultset_extended_metadata.hex"))
+    s["resultset"] += [(f"extended_column_{i}", bytes([1, 0]) + ext[i]) for i in range(1, 4)]
+    s["resultset"].append(("extended_row", bytes([1, 3]) + ext[4]))
+    field_list = frames(capture("field_list_reply.hex"))
+    s["resultset"] += [(f"field_list_column_{i}", bytes([0, 0]) + field_list[i]) for i in range(0, 3)]
+    s["resultset"].append(("column_count_4096", bytes([0, 0]) + bytes.fromhex("fc0010")))
+
+    # prepared: [caps][the answer's frames]
+    s["prepared"] += [
+        ("reply", u32(CAPS41) + capture("stmt_prepare_reply.hex")),
+        ("reply_deprecate_eof", u32(CAPS41 | DEPRECATE_EOF) + capture("stmt_prepare_reply_deprecate_eof.hex")),
+        ("with_warnings", u32(CAPS41) + frame(1, literal("prepared_test.cpp", '"with_warnings"'))),
+        ("metadata_follows", u32(CAPS41 | OPTIONAL_METADATA) + frame(1, literal("prepared_test.cpp", '"metadata_follows"'))),
+        ("error", u32(CAPS41) + frame(1, frames(capture("err_no_table.hex"))[0])),
+    ]
+
+    # auth: [selector (1 = RSA with AuthMoreData's body, 2 = payload as nonce and response)][payload]
+    public_key = re.search(r'kPublicKey = R"\((.*?)\)"', (ROOT / "tests/protocol/auth_test.cpp").read_text(), re.S).group(1)
+    s["auth"] += [
+        ("switch_request_captured", b"\x02" + frames(capture("auth_switch_request.hex"))[0]),
+        ("switch_request_change_user", b"\x00" + frames(capture("change_user_reply.hex"))[0]),
+        ("switch_request_short", b"\x00" + bytes.fromhex("fe 6162 00 0102")),
+        ("more_data_fast_auth", b"\x00" + bytes.fromhex("0103")),
+        ("more_data_full_auth", b"\x00" + bytes.fromhex("0104")),
+        ("more_data_public_key", b"\x01" + b"\x01" + public_key.encode()),
+        ("native_nonce", b"\x02" + bytes(range(1, 21))),
+    ]
+
+    # response_scanner: [command][caps][chunk seed][LOCAL INFILE packets - 1][answer]
+    scan = lambda command, caps, chunk, answer, infile=0: bytes([command]) + u32(caps) + bytes([chunk, infile]) + answer
+    s["response_scanner"] += [
+        ("query_resultset", scan(QUERY, CAPS41, 0, capture("resultset_text.hex"))),
+        ("query_resultset_bytes", scan(QUERY, CAPS41, 1, capture("resultset_text.hex"))),
+        ("query_deprecate_eof", scan(QUERY, CAPS41 | DEPRECATE_EOF, 9, capture("resultset_text_deprecate_eof.hex"))),
+        ("query_extended_metadata", scan(QUERY, CAPS41 | DEPRECATE_EOF, 0, capture("resultset_extended_metadata.hex"))),
+        ("execute_resultset", scan(STMT_EXECUTE, CAPS41, 5, capture("resultset_text.hex"))),
+        ("prepare", scan(STMT_PREPARE, CAPS41, 3, capture("stmt_prepare_reply.hex"))),
+        ("prepare_deprecate_eof", scan(STMT_PREPARE, CAPS41 | DEPRECATE_EOF, 0, capture("stmt_prepare_reply_deprecate_eof.hex"))),
+        ("field_list", scan(FIELD_LIST, CAPS41, 2, capture("field_list_reply.hex"))),
+        ("statistics", scan(STATISTICS, CAPS41, 0, capture("statistics_reply.hex"))),
+        ("query_ok_session_track", scan(QUERY, CAPTURE, 0, capture("ok_last_gtid_autocommit.hex"))),
+        ("query_error", scan(QUERY, CAPTURE, 0, capture("err_no_table.hex"))),
+        ("ping_ok", scan(PING, CAPS41, 0, frame(1, bytes.fromhex("00 00 00 0200 0000")))),
+        # LOCAL INFILE: request, the client sends data and an empty packet (seq 2, 3), then OK at 4.
+        ("local_infile", scan(QUERY, CAPS41 | LOCAL_FILES, 0, frame(1, b"\xfb/tmp/f") +
+                              frame(4, bytes.fromhex("00 01 00 0200 0000")), 1)),
+        # Two results (CALL): an OK with MORE_RESULTS_EXISTS, then the final OK.
+        ("multi_result", scan(QUERY, CAPS41, 0, frame(1, bytes.fromhex("00 00 00 0a00 0000")) +
+                              frame(2, bytes.fromhex("00 01 00 0200 0000")))),
+        # A cursor: metadata, EOF with CURSOR_EXISTS, no rows; then COM_STMT_FETCH's rows.
+        ("execute_cursor", scan(STMT_EXECUTE, CAPS41, 0, frame(1, b"\x01") + frame(2, frames(capture("resultset_text.hex"))[1]) +
+                                frame(3, bytes.fromhex("fe 0000 4200")))),
+        ("fetch_rows", scan(STMT_FETCH, CAPS41, 0, frame(1, frames(capture("resultset_text.hex"))[6]) +
+                            frame(2, bytes.fromhex("fe 0000 8200")))),
+    ]
+
+    # sql_classifier: [sql_mode (1 = ANSI_QUOTES, 2 = NO_BACKSLASH_ESCAPES)][text]
+    for name, sql in classifier_statements():
+        s["sql_classifier"].append((name, b"\x00" + sql))
+    s["sql_classifier"] += [
+        ("ansi_quotes", b"\x01" + b'SELECT "a" FROM "t" WHERE x = \'it\'\'s\''),
+        ("no_backslash_escapes", b"\x02" + b"SELECT 'a\\' FROM t; UPDATE t SET x = 1"),
+    ]
+    return s
+
+
+def main():
+    for target, items in seeds().items():
+        folder = CORPUS / target
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.iterdir():
+            if not old.name.startswith("regression-"):
+                old.unlink()
+        for name, data in items:
+            (folder / name).write_bytes(data)
+        print(f"{target}: {len(items)} seeds, {sum(len(d) for _, d in items)} bytes")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
