@@ -219,9 +219,10 @@ awaitable<bool> ClientSession::login() {
     release_lease();
   }
   deadline.cancel();
+  // Counted before the OK goes out: whoever the client tells of its login finds it counted.
+  proxy_metrics().client_logins.with({client_.tls() ? "yes" : "no", login_.auth_method}).inc();
   const bool sent = co_await send_ok(login_.next_seq);
   if (!sent) co_return false;
-  proxy_metrics().client_logins.with({client_.tls() ? "yes" : "no", login_.auth_method}).inc();
   log_.info("user '{}' logged in{}{}{}", login_.user->name, login_.database.empty() ? "" : " to database ",
             login_.database, client_.tls() ? " over " + client_.tls_description() : std::string());
   co_return true;
