@@ -29,21 +29,6 @@ namespace json = boost::json;
 
 constexpr const char* kToken = "itest-token";
 
-// Sum of the samples of `name` whose label set contains `label_filter` (e.g. reason="read").
-double metric_sum(const std::string& text, const std::string& name, const std::string& label_filter = "") {
-  double sum = 0;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line.compare(0, name.size(), name) != 0) continue;
-    const char next = line.size() > name.size() ? line[name.size()] : '\0';
-    if (next != '{' && next != ' ') continue;
-    if (!label_filter.empty() && line.find(label_filter) == std::string::npos) continue;
-    sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
 class AdminApiTest : public OwnProxyTest {
  protected:
   HttpReply get(const std::string& target) { return http_request("127.0.0.1", proxy_->admin_port(), "GET", target); }

@@ -187,20 +187,6 @@ Bytes handshake_response(const RawConn::Reply& greeting, const std::string& user
   return payload;
 }
 
-// Sum of the samples of `name` whose labels contain `filter` (e.g. reason="max_connections").
-double metric_sum(const std::string& text, const std::string& name, const std::string& filter = "") {
-  double sum = 0;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#' || line.compare(0, name.size(), name) != 0) continue;
-    const char next = line.size() > name.size() ? line[name.size()] : '\0';
-    if (next != '{' && next != ' ') continue;
-    if (!filter.empty() && line.find(filter) == std::string::npos) continue;
-    sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
 // The proxy's resident memory, from /proc/<pid>/status (KiB); -1 if unreadable.
 long rss_kib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -212,24 +198,6 @@ long rss_kib(pid_t pid) {
 
 class HostileInputTest : public OwnProxyTest {
  protected:
-  std::string metrics() {
-    const HttpReply r = http_request("127.0.0.1", proxy_->admin_port(), "GET", "/metrics");
-    EXPECT_EQ(r.status, 200) << r.error;
-    return r.body;
-  }
-  double metric(const std::string& name, const std::string& filter = "") { return metric_sum(metrics(), name, filter); }
-
-  // Polls /metrics until `name` (with `filter`) equals `want`; the last value otherwise.
-  double wait_metric(const std::string& name, const std::string& filter, double want, Clock::duration timeout) {
-    const auto deadline = Clock::now() + timeout;
-    double value = metric(name, filter);
-    while (value != want && Clock::now() < deadline) {
-      std::this_thread::sleep_for(50ms);
-      value = metric(name, filter);
-    }
-    return value;
-  }
-
   json::object clients_api() {
     const HttpReply r = http_request("127.0.0.1", proxy_->admin_port(), "GET", "/api/v1/clients");
     EXPECT_EQ(r.status, 200) << r.error << r.body;

@@ -47,10 +47,7 @@ class TlsAuthTest : public OwnProxyTest {
 
   // The value of mysql_proxy_client_logins_total for these labels (0 when the series is absent).
   int logins(const std::string& tls, const std::string& method) {
-    const HttpReply r = http_request("127.0.0.1", proxy_->admin_port(), "GET", "/metrics");
-    const std::string series = "mysql_proxy_client_logins_total{tls=\"" + tls + "\",method=\"" + method + "\"} ";
-    const auto at = r.body.find(series);
-    return at == std::string::npos ? 0 : std::stoi(r.body.substr(at + series.size()));
+    return static_cast<int>(metric("mysql_proxy_client_logins_total", "tls=\"" + tls + "\",method=\"" + method + "\""));
   }
 };
 

@@ -1,5 +1,9 @@
 #include "support/own_proxy_test.hpp"
 
+#include <thread>
+
+#include "support/http_client.hpp"
+
 namespace itest {
 
 void OwnProxyTest::TearDown() {
@@ -28,6 +32,23 @@ Client OwnProxyTest::node(int port) {
   c.set_read_timeout(30);
   EXPECT_TRUE(c.connect(cluster_env().host, port, "app", "app-pass", "proxytest")) << c.describe_error();
   return c;
+}
+
+std::string OwnProxyTest::metrics() {
+  const HttpReply r = http_request("127.0.0.1", proxy_->admin_port(), "GET", "/metrics");
+  EXPECT_EQ(r.status, 200) << r.error;
+  return r.body;
+}
+
+double OwnProxyTest::wait_metric(const std::string& name, const std::string& filter, double want,
+                                 std::chrono::steady_clock::duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  double value = metric(name, filter);
+  while (value != want && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    value = metric(name, filter);
+  }
+  return value;
 }
 
 void OwnProxyTest::cluster_cmd(const std::string& args) {

@@ -3,11 +3,13 @@
 // reverse order at the end, whatever happened.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "support/metrics_text.hpp"
 #include "support/test_env.hpp"
 
 namespace itest {
@@ -26,6 +28,13 @@ class OwnProxyTest : public IntegrationTest {
   Client node(int port);
   void cluster_cmd(const std::string& args);
   void on_teardown(std::function<void()> restore) { restores_.push_back(std::move(restore)); }
+
+  // The proxy's /metrics, and the sum of one metric's samples whose labels contain `filter`.
+  std::string metrics();
+  double metric(const std::string& name, const std::string& filter = "") { return metric_sum(metrics(), name, filter); }
+  // Polls /metrics until the sum equals `want`; the last value otherwise.
+  double wait_metric(const std::string& name, const std::string& filter, double want,
+                     std::chrono::steady_clock::duration timeout);
 
   std::unique_ptr<ProxyProcess> proxy_;
 
