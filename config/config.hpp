@@ -115,8 +115,14 @@ struct TimeoutsConfig {
   std::chrono::milliseconds handshake = std::chrono::seconds(10);
   // Close an idle client session; 0 = never.
   std::chrono::milliseconds idle = std::chrono::hours(8);
-  // Longest wait for a backend's answer; 0 = no limit.
+  // A backend that sends nothing of its answer for this long has the statement killed (KILL QUERY,
+  // the client gets the server's ERR 1317); if that does not end it, the connection is closed.
+  // 0 = no limit. Checked once a second.
   std::chrono::milliseconds query = std::chrono::milliseconds(0);
+  // A client that takes none of an answer's bytes (or sends none of its LOCAL INFILE data) for
+  // this long is closed, freeing its backend connection: MySQL's net_write_timeout and
+  // net_read_timeout. 0 = never. Checked once a second.
+  std::chrono::milliseconds client_stall = std::chrono::seconds(60);
   // On SIGTERM, how long open sessions may go on to finish their transaction; 0 = close at once.
   std::chrono::milliseconds drain = std::chrono::seconds(30);
 };

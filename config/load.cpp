@@ -27,8 +27,8 @@ constexpr std::array<std::string_view, 7> kUserKeys = {"name", "password", "pass
                                                        "auth_plugin", "require_tls", "max_connections"};
 constexpr std::array<std::string_view, 4> kClientTlsKeys = {"cert_file", "key_file", "min_version", "require"};
 constexpr std::array<std::string_view, 2> kAuthKeys = {"default_plugin", "rsa_private_key_file"};
-constexpr std::array<std::string_view, 5> kTimeoutKeys = {"connect", "handshake", "idle", "query",
-                                                          "drain"};
+constexpr std::array<std::string_view, 6> kTimeoutKeys = {"connect", "handshake", "idle", "query",
+                                                          "client_stall", "drain"};
 constexpr std::array<std::string_view, 2> kLoggingKeys = {"level", "format"};
 constexpr std::array<std::string_view, 13> kHealthKeys = {
     "interval", "timeout", "user", "password", "password_env", "password_file",
@@ -172,6 +172,7 @@ Error read_timeouts(const Context& ctx, const Field& field, TimeoutsConfig& out)
   if (auto e = map->get_duration("handshake", out.handshake, /*allow_zero=*/false)) return e;
   if (auto e = map->get_duration("idle", out.idle, /*allow_zero=*/true)) return e;
   if (auto e = map->get_duration("query", out.query, /*allow_zero=*/true)) return e;
+  if (auto e = map->get_duration("client_stall", out.client_stall, /*allow_zero=*/true)) return e;
   return map->get_duration("drain", out.drain, /*allow_zero=*/true);
 }
 

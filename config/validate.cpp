@@ -103,7 +103,7 @@ class Checker {
     for (auto [name, value, may_be_zero] :
          {std::tuple{"connect", t.connect, false}, std::tuple{"handshake", t.handshake, false},
           std::tuple{"idle", t.idle, true}, std::tuple{"query", t.query, true},
-          std::tuple{"drain", t.drain, true}}) {
+          std::tuple{"client_stall", t.client_stall, true}, std::tuple{"drain", t.drain, true}}) {
       if (auto e = check_duration("timeouts." + std::string(name), value, may_be_zero)) return e;
     }
     if (std::ranges::find(kLogLevels, config_.logging.level) == kLogLevels.end()) {

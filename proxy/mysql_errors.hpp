@@ -26,6 +26,8 @@ inline constexpr MysqlError kErrSecureTransportRequired{3159, "HY000"};  // ER_S
 // code (2000-2999) into "malformed packet", hiding the message.
 inline constexpr MysqlError kErrBackendUnreachable{1158, "08S01"};  // ER_NET_READ_ERROR
 inline constexpr MysqlError kErrBackendLost{1158, "08S01"};         // ER_NET_READ_ERROR
+// timeouts.query: the statement was killed, or its connection closed when the kill did not end it.
+inline constexpr MysqlError kErrQueryInterrupted{1317, "70100"};  // ER_QUERY_INTERRUPTED
 inline constexpr MysqlError kErrProxyInternal{1105, "HY000"};       // ER_UNKNOWN_ERROR
 inline constexpr MysqlError kErrNoBackend{1105, "HY000"};           // no backend can take the command
 inline constexpr MysqlError kErrUnknownStatement{1243, "HY000"};    // ER_UNKNOWN_STMT_HANDLER

@@ -159,6 +159,7 @@ json::object config_view(const config::Config& cfg) {
                                  {"handshake_seconds", seconds(t.handshake)},
                                  {"idle_seconds", seconds(t.idle)},
                                  {"query_seconds", seconds(t.query)},
+                                 {"client_stall_seconds", seconds(t.client_stall)},
                                  {"drain_seconds", seconds(t.drain)}};
   out["logging"] = json::object{{"level", cfg.logging.level}, {"format", config::to_string(cfg.logging.format)}};
   out["health"] = json::object{

@@ -22,6 +22,7 @@ std::string_view to_string(ErrorKind k) noexcept {
     case ErrorKind::kPoolTimeout: return "pool_timeout";
     case ErrorKind::kPrimaryMoved: return "primary_moved";
     case ErrorKind::kProtocol: return "protocol";
+    case ErrorKind::kQueryTimeout: return "query_timeout";
     case ErrorKind::kCount: break;
   }
   return "unknown";
@@ -38,6 +39,18 @@ ProxyMetrics::ProxyMetrics()
                        .counter("mysql_proxy_read_retries_total",
                                 "Reads retried on another backend after theirs failed before answering.")
                        .with({})),
+      query_timeouts_killed(registry
+                                .counter("mysql_proxy_query_timeouts_total",
+                                         "Statements whose backend sent nothing for timeouts.query, by what the proxy "
+                                         "did: kill (KILL QUERY sent), close (the kill did not end it in time).",
+                                         {"action"})
+                                .with({"kill"})),
+      query_timeouts_closed(registry.counter("mysql_proxy_query_timeouts_total", "", {"action"}).with({"close"})),
+      client_stalls(registry
+                        .counter("mysql_proxy_client_stalls_total",
+                                 "Sessions closed because the client took none of an answer (or sent none of its "
+                                 "LOCAL INFILE data) for timeouts.client_stall.")
+                        .with({})),
       clients_accepted(registry.counter("mysql_proxy_client_connections_accepted_total",
                                         "Client connections accepted.")
                            .with({})),

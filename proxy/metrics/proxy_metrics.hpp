@@ -23,6 +23,7 @@ enum class ErrorKind : std::uint8_t {
   kPoolTimeout,         // every connection busy for pool.acquire_timeout
   kPrimaryMoved,        // a transaction lived on a primary that was demoted
   kProtocol,            // a malformed or refused client packet
+  kQueryTimeout,        // timeouts.query: the kill did not end the statement, its connection was closed
   kCount,
 };
 std::string_view to_string(ErrorKind k) noexcept;
@@ -35,6 +36,9 @@ struct ProxyMetrics {
   metrics::Family<metrics::Histogram>& query_duration;  // role
   std::array<metrics::Histogram*, 2> query_duration_by_role{};  // [0] replica, [1] primary
   metrics::Counter& read_retries;
+  metrics::Counter& query_timeouts_killed;  // query_timeouts_total{action="kill"}
+  metrics::Counter& query_timeouts_closed;  // {action="close"}
+  metrics::Counter& client_stalls;          // sessions closed after timeouts.client_stall
   std::array<metrics::Counter*, static_cast<std::size_t>(ErrorKind::kCount)> errors{};
   metrics::Counter& clients_accepted;
   metrics::Family<metrics::Counter>& clients_rejected;  // reason

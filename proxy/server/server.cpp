@@ -101,15 +101,19 @@ awaitable<void> Server::accept_loop(Worker& worker) {
   }
 }
 
-// Once a second: close pooled connections idle too long, or to backends that are down or gone.
+// Once a second: close pooled connections idle too long, or to backends that are down or gone,
+// and let each session act on a stalled command (timeouts.query, timeouts.client_stall).
 awaitable<void> Server::sweep_loop(Worker& worker) {
   asio::steady_timer timer(worker.io);
   for (;;) {
     timer.expires_after(std::chrono::seconds(1));
     auto [ec] = co_await timer.async_wait(kUseTuple);
     if (ec) co_return;
+    const auto now = std::chrono::steady_clock::now();
+    // (A session acting here only closes sockets or spawns work: none leaves the set meanwhile.)
+    for (WorkerSession* s : worker.context.sessions) s->sweep(now);
     const auto snap = shared_.pool.get();
-    worker.context.pool.sweep(std::chrono::steady_clock::now(), [&](std::uint32_t id) {
+    worker.context.pool.sweep(now, [&](std::uint32_t id) {
       for (const auto& b : snap->backends) {
         if (b.id == id) return b.state != BackendState::kDown;
       }

@@ -19,6 +19,7 @@
 #include "proxy/session/client_statements.hpp"
 #include "proxy/session/session_context.hpp"
 #include "proxy/session/session_state.hpp"
+#include "proxy/session/wait_watch.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -51,6 +52,7 @@ class ClientSession final : public WorkerSession {
   awaitable<void> run();
   void drain() override;
   void force_close() override;
+  void sweep(std::chrono::steady_clock::time_point now) override;  // session_stalls.cpp
 
  private:
   // ---- client_session.cpp ----
@@ -71,6 +73,10 @@ class ClientSession final : public WorkerSession {
   void forget_session_state();
   // A reload happened: take the new config (routing policy, users, timeouts for what comes next).
   void refresh_config();
+
+  // ---- session_stalls.cpp ----
+  // timeouts.query: KILL QUERY for a statement the backend has been silent on, then the close.
+  void on_backend_stall(std::chrono::steady_clock::duration stalled, std::chrono::steady_clock::time_point now);
 
   // ---- session_commands.cpp ----
   awaitable<bool> query(const protocol::Packet& command);
@@ -134,6 +140,11 @@ class ClientSession final : public WorkerSession {
   std::optional<Lease> lease_;
   bool end_session_ = false;  // after the answer now going out (the session's state is gone)
   bool in_command_ = false;
+  WaitWatch watch_;  // what the command in progress waits on, for sweep()
+  // timeouts.query on the command in progress: what sweep() did about a silent backend.
+  enum class QueryTimeout : std::uint8_t { kNone, kKillSent, kClosed };
+  QueryTimeout query_timeout_ = QueryTimeout::kNone;
+  std::chrono::steady_clock::time_point kill_sent_at_{};
   std::optional<RouteReason> route_reason_;  // what acquire_consistent did, for the metric label
   bool draining_ = false;
   ClientStatements statements_;

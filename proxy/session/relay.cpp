@@ -23,15 +23,20 @@ RelayOutcome fail(RelayEnd end, error_code ec, const RelayOutcome& so_far, const
 
 // Passes the client's LOCAL INFILE data to the backend, up to and including its empty packet.
 awaitable<error_code> relay_local_infile(PacketStream& client, BackendConnection& backend,
-                                         protocol::ResponseScanner& scanner, bool& client_side) {
+                                         protocol::ResponseScanner& scanner, WaitWatch& watch, bool& client_side) {
   client.decoder().expect_seq(scanner.next_seq());
   for (;;) {
+    watch.begin(WaitingOn::kClient);
     auto packet = co_await client.read_packet();
+    watch.end();
     if (!packet) {
       client_side = true;
       co_return packet.error();
     }
-    if (auto ec = co_await backend.stream().write(packet->wire)) {
+    watch.begin(WaitingOn::kBackend);
+    const error_code ec = co_await backend.stream().write(packet->wire);
+    watch.end();
+    if (ec) {
       client_side = false;
       co_return ec;
     }
@@ -46,10 +51,13 @@ awaitable<error_code> relay_local_infile(PacketStream& client, BackendConnection
 
 awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& backend,
                                       const protocol::Packet& command, protocol::ResponseScanner& scanner,
-                                      bool hold_end, std::optional<std::uint32_t> prepare_id) {
+                                      WaitWatch& watch, bool hold_end, std::optional<std::uint32_t> prepare_id) {
   RelayOutcome outcome;
   scanner.start(protocol::command_of(command.payload), backend.caps(), command.next_seq);
-  if (auto ec = co_await backend.stream().write(command.wire)) co_return fail(RelayEnd::kBackendFailed, ec, outcome, scanner);
+  watch.begin(WaitingOn::kBackend);
+  const error_code sent = co_await backend.stream().write(command.wire);
+  watch.end();
+  if (sent) co_return fail(RelayEnd::kBackendFailed, sent, outcome, scanner);
   if (scanner.done()) co_return outcome;
 
   auto& buf = backend.relay_buffer();
@@ -58,7 +66,9 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
   auto& from = backend.stream();
   for (;;) {
     const asio::mutable_buffer into(buf.data() + filled, buf.size() - filled);
+    watch.begin(WaitingOn::kBackend);
     auto [rec, n] = co_await from.read_some(into);
+    watch.end();
     if (rec) co_return fail(RelayEnd::kBackendFailed, rec, outcome, scanner);
     const bool filled_all = filled + n == buf.size();
     filled += n;
@@ -77,7 +87,10 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
       break;
     }
     if (ready > 0) {
-      if (auto ec = co_await client.write({buf.data(), ready})) co_return fail(RelayEnd::kClientFailed, ec, outcome, scanner);
+      watch.begin(WaitingOn::kClient);
+      const error_code wec = co_await client.write({buf.data(), ready});
+      watch.end();
+      if (wec) co_return fail(RelayEnd::kClientFailed, wec, outcome, scanner);
       outcome.forwarded += ready;
       filled -= ready;
       if (filled > 0) std::memmove(buf.data(), buf.data() + ready, filled);
@@ -85,7 +98,7 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
     if (scanner.done()) break;
     if (scanner.awaiting_local_infile()) {
       bool client_side = false;
-      if (auto ec = co_await relay_local_infile(client, backend, scanner, client_side)) {
+      if (auto ec = co_await relay_local_infile(client, backend, scanner, watch, client_side)) {
         co_return fail(client_side ? RelayEnd::kClientFailed : RelayEnd::kBackendFailed, ec, outcome, scanner);
       }
     }
@@ -97,9 +110,12 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
   co_return outcome;
 }
 
-awaitable<error_code> send_held(PacketStream& client, BackendConnection& backend, std::size_t held) {
+awaitable<error_code> send_held(PacketStream& client, BackendConnection& backend, std::size_t held, WaitWatch& watch) {
   if (held == 0) co_return error_code{};
-  co_return co_await client.write({backend.relay_buffer().data(), held});
+  watch.begin(WaitingOn::kClient);
+  const error_code ec = co_await client.write({backend.relay_buffer().data(), held});
+  watch.end();
+  co_return ec;
 }
 
 }  // namespace mysqlproxy::proxy

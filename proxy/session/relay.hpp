@@ -9,6 +9,7 @@
 #include "protocol/response_scanner.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/net/packet_stream.hpp"
+#include "proxy/session/wait_watch.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -32,10 +33,12 @@ struct RelayOutcome {
 // `hold_end`: the last stretch of the answer stays at the start of the backend's relay buffer
 // (outcome.held bytes) for the caller to send with send_held(), so it can act before the client
 // learns the command is done. `prepare_id`: the statement id written into a COM_STMT_PREPARE
-// answer in place of the backend's, so the client sees the session's own id.
+// answer in place of the backend's, so the client sees the session's own id. `watch` is told what
+// each wait is on, for the stall timeouts.
 awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& backend,
                                       const protocol::Packet& command, protocol::ResponseScanner& scanner,
-                                      bool hold_end = false, std::optional<std::uint32_t> prepare_id = {});
-awaitable<error_code> send_held(PacketStream& client, BackendConnection& backend, std::size_t held);
+                                      WaitWatch& watch, bool hold_end = false,
+                                      std::optional<std::uint32_t> prepare_id = {});
+awaitable<error_code> send_held(PacketStream& client, BackendConnection& backend, std::size_t held, WaitWatch& watch);
 
 }  // namespace mysqlproxy::proxy

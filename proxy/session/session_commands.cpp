@@ -78,6 +78,7 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
   const Command kind = protocol::command_of(command.payload);
   for (int attempt = 0;; ++attempt) {
     route_reason_.reset();
+    query_timeout_ = QueryTimeout::kNone;
     const auto required = decision.target == Target::kReplica && !lease_ ? required_position() : std::nullopt;
     bool acquired = false;  // (no co_await inside ?: or if-conditions: GCC 12 miscompiles them)
     if (required) {
@@ -122,13 +123,13 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     // (arguments of a co_await call are plain locals: GCC 12 mishandles temporaries made there)
     std::optional<std::uint32_t> prepare_id;
     if (hooks != nullptr) prepare_id = hooks->prepare_id;
-    const auto outcome = co_await relay_command(client_, *lease_->connection, *to_send, scanner_, hold_end, prepare_id);
+    const auto outcome = co_await relay_command(client_, *lease_->connection, *to_send, scanner_, watch_, hold_end, prepare_id);
     if (outcome.end == RelayEnd::kDone) {
       count_query(decision.reason, started);
       learn(kind, command, statement, sql);
       if (hooks != nullptr && hooks->after) hooks->after(*lease_->connection, scanner_.tracker());
       co_await remember_write(statement);
-      const error_code sent = co_await send_held(client_, *lease_->connection, outcome.held);
+      const error_code sent = co_await send_held(client_, *lease_->connection, outcome.held, watch_);
       if (!state_.pinned()) release_lease();
       co_return !sent;
     }
@@ -137,18 +138,21 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
       discard_lease();
       co_return false;
     }
-    // The backend broke.
+    // The backend broke, or was cut off by timeouts.query.
     const std::string name = lease_->backend_name;
     const std::uint32_t failed_id = lease_->connection->backend_id;
     const bool stateful = state_.holds_connection_state();  // it dies with the connection
-    log_.warn("backend '{}' failed: {}{}", name, outcome.ec.message(), stateful ? " (session state lost)" : "");
+    const bool timed_out = query_timeout_ == QueryTimeout::kClosed;
+    if (!timed_out) {
+      log_.warn("backend '{}' failed: {}{}", name, outcome.ec.message(), stateful ? " (session state lost)" : "");
+    }
     discard_lease();
     // An autocommit read that was routed to a replica and has sent the client nothing yet is
     // retried elsewhere: the death of a replica costs a reading client no error. (A read an
     // application sent to the primary on purpose is not moved.)
     const bool routed_as_read = decision.reason == RouteReason::kRead || decision.reason == RouteReason::kFallbackToPrimary ||
                                 (decision.reason == RouteReason::kHint && decision.target == Target::kReplica);
-    const bool retryable = attempt < kMaxReadRetries && outcome.forwarded == 0 && !stateful && routed_as_read && statement != nullptr &&
+    const bool retryable = !timed_out && attempt < kMaxReadRetries && outcome.forwarded == 0 && !stateful && routed_as_read && statement != nullptr &&
                            statement->statement_class == StatementClass::kRead && statement->replica_safe &&
                            !state_.in_transaction() && state_.autocommit();
     if (retryable) {
@@ -157,11 +161,14 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
       decision.target = Target::kReplica;
       continue;
     }
-    count_error(ErrorKind::kBackendLost);
+    count_error(timed_out ? ErrorKind::kQueryTimeout : ErrorKind::kBackendLost);
     if (!outcome.at_packet_boundary) co_return false;  // mid-packet: only a close is clean
-    const auto ec = co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
-                                        "Lost connection to backend '" + name + "' during query: " + outcome.ec.message(),
-                                        outcome.next_client_seq);
+    const MysqlError& err = timed_out ? kErrQueryInterrupted : kErrBackendLost;
+    const std::string message =
+        timed_out ? "Query execution was interrupted: backend '" + name +
+                        "' answered nothing within timeouts.query and did not end the statement when killed"
+                  : "Lost connection to backend '" + name + "' during query: " + outcome.ec.message();
+    const auto ec = co_await send_error(client_, err.code, err.sql_state, message, outcome.next_client_seq);
     // A transaction, temporary tables or locks died with the connection: carrying on on a fresh
     // one could commit half a transaction, so the session ends as it would on the server.
     co_return !ec && !stateful;

@@ -5,6 +5,7 @@
 // WorkerContext belongs to one worker thread: its backend pool and replica picker need no locks
 // because only that thread touches them.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <unordered_set>
@@ -48,6 +49,9 @@ class WorkerSession {
   virtual void drain() = 0;
   // The drain timeout passed: end now.
   virtual void force_close() = 0;
+  // Once a second, from the worker's sweep: act on a command stalled too long (timeouts.query,
+  // timeouts.client_stall).
+  virtual void sweep(std::chrono::steady_clock::time_point now) = 0;
 
  protected:
   ~WorkerSession() = default;

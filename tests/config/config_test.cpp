@@ -20,6 +20,7 @@ TEST(Config, DefaultsMatchTheDocumentedSchema) {
   EXPECT_EQ(config.timeouts.handshake, 10s);
   EXPECT_EQ(config.timeouts.idle, 8h);
   EXPECT_EQ(config.timeouts.query, 0ms);
+  EXPECT_EQ(config.timeouts.client_stall, 60s);
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_EQ(config.logging.format, LogFormat::kText);
   EXPECT_EQ(config.source, "");

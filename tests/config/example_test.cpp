@@ -48,6 +48,7 @@ TEST(ExampleConfig, LoadsAndIsValid) {
   EXPECT_EQ(config.timeouts.handshake, 10s);
   EXPECT_EQ(config.timeouts.idle, 8h);
   EXPECT_EQ(config.timeouts.query, 0ms);
+  EXPECT_EQ(config.timeouts.client_stall, 60s);
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_EQ(config.logging.format, LogFormat::kText);
 }
@@ -67,6 +68,7 @@ TEST(ExampleConfig, ShowsEveryDefault) {
   EXPECT_EQ(result->timeouts.handshake, defaults.timeouts.handshake);
   EXPECT_EQ(result->timeouts.idle, defaults.timeouts.idle);
   EXPECT_EQ(result->timeouts.query, defaults.timeouts.query);
+  EXPECT_EQ(result->timeouts.client_stall, defaults.timeouts.client_stall);
   EXPECT_EQ(result->logging.level, defaults.logging.level);
   EXPECT_EQ(result->logging.format, defaults.logging.format);
 

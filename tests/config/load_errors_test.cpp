@@ -58,7 +58,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "proxy.yaml:2:31: users[0].pasword: unknown field (did you mean \"password\"?)"},
         ErrorCase{"RejectsUnknownTimeoutField", with_backends_and_users("timeouts:\n  read: 1s\n"),
                   "proxy.yaml:2:3: timeouts.read: unknown field (expected one of connect, "
-                  "handshake, idle, query, drain)"},
+                  "handshake, idle, query, client_stall, drain)"},
         ErrorCase{"RejectsUnknownLoggingField", with_backends_and_users("logging:\n  levl: info\n"),
                   "proxy.yaml:2:3: logging.levl: unknown field (did you mean \"level\"?)"},
         ErrorCase{"RejectsMergeKeyExplainingWhy",

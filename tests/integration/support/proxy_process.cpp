@@ -118,6 +118,7 @@ std::string ProxyProcess::render_config() const {
   if (!options_.auth.empty()) y << "auth: " << options_.auth << "\n";
   y << "timeouts: { connect: " << options_.connect_timeout << ", handshake: " << options_.handshake_timeout
     << ", idle: " << options_.idle_timeout << ", query: " << options_.query_timeout
+    << ", client_stall: " << options_.client_stall_timeout
     << ", drain: " << options_.drain_timeout << " }\n";
   y << "admin: { address: 127.0.0.1, port: " << admin_port_
     << (options_.admin_token.empty() ? "" : ", token: " + options_.admin_token)

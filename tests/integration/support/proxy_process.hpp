@@ -37,6 +37,7 @@ struct ProxyOptions {
   std::string handshake_timeout = "10s";
   std::string idle_timeout = "0";
   std::string query_timeout = "0";
+  std::string client_stall_timeout = "60s";
   // Read-your-writes: "global" makes the proxy behave like one server for tests that check
   // single-server semantics (a write is visible to every later read, from any session);
   // routing tests use "eventual" to see reads spread over replicas.
