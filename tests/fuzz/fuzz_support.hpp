@@ -88,4 +88,11 @@ inline bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uin
   return true;
 }
 
+// A decoded string is a view into the payload it came from (empty ones may point anywhere).
+inline bool inside(std::string_view s, std::span<const std::uint8_t> payload) noexcept {
+  if (s.empty()) return true;
+  const auto* b = reinterpret_cast<const std::uint8_t*>(s.data());
+  return b >= payload.data() && b + s.size() <= payload.data() + payload.size();
+}
+
 }  // namespace mysqlproxy::fuzz

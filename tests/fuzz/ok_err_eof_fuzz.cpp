@@ -13,14 +13,9 @@
 
 using namespace mysqlproxy::protocol;
 using mysqlproxy::fuzz::Bytes;
+using mysqlproxy::fuzz::inside;
 
 namespace {
-
-bool inside(std::string_view s, std::span<const std::uint8_t> payload) {
-  if (s.empty()) return true;
-  const auto* b = reinterpret_cast<const std::uint8_t*>(s.data());
-  return b >= payload.data() && b + s.size() <= payload.data() + payload.size();
-}
 
 void state_changes(std::string_view changes) {
   auto list = decode_session_state_changes(changes);
