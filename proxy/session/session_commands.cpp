@@ -78,7 +78,6 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
   const Command kind = protocol::command_of(command.payload);
   for (int attempt = 0;; ++attempt) {
     route_reason_.reset();
-    query_timeout_ = QueryTimeout::kNone;
     const auto required = decision.target == Target::kReplica && !lease_ ? required_position() : std::nullopt;
     bool acquired = false;  // (no co_await inside ?: or if-conditions: GCC 12 miscompiles them)
     if (required) {
@@ -98,7 +97,10 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     std::vector<std::uint8_t> payload;
     std::vector<std::uint8_t> wire;
     if (hooks != nullptr && hooks->before) {
+      query_timeout_ = QueryTimeout::kNone;
+      watch_.begin(WaitingOn::kBackend);  // (a prepare on this connection: timeouts.query applies)
       auto before = co_await hooks->before(*lease_->connection);
+      watch_.end();
       if (!before.failure.ok()) {
         if (!before.failure.error_packet.empty()) {
           // The backend refused to prepare the statement (a table gone): the client hears why.
@@ -123,6 +125,7 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     // (arguments of a co_await call are plain locals: GCC 12 mishandles temporaries made there)
     std::optional<std::uint32_t> prepare_id;
     if (hooks != nullptr) prepare_id = hooks->prepare_id;
+    query_timeout_ = QueryTimeout::kNone;
     const auto outcome = co_await relay_command(client_, *lease_->connection, *to_send, scanner_, watch_, hold_end, prepare_id);
     if (outcome.end == RelayEnd::kDone) {
       count_query(decision.reason, started);

@@ -135,7 +135,11 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
     }
     learn_identity(*got.connection);
     lease_ = Lease{std::move(got.connection), target, snap->primary == index, b.name};
+    // timeouts.query covers the replay too: a backend that hangs here is killed, then closed.
+    query_timeout_ = QueryTimeout::kNone;
+    watch_.begin(WaitingOn::kBackend);
     const auto synced = co_await sync_state(*lease_->connection, state_, consistency_ != config::Consistency::kEventual);
+    watch_.end();
     if (synced.ok()) co_return true;
     if (!synced.error_packet.empty()) {
       // The server refused part of the session's state (a database gone, a variable it lacks).
