@@ -1,5 +1,6 @@
 #include "proxy/backend/backend_kill.hpp"
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,17 @@
 #include "proxy/net/deadline.hpp"
 
 namespace mysqlproxy::proxy {
+namespace {
+
+// Why a step failed: the server's own words when it answered with an ERR, else the I/O error.
+std::string why(const error_code& ec, std::span<const std::uint8_t> server_error) {
+  if (auto err = protocol::decode_err(server_error, protocol::Capabilities{protocol::kClientProtocol41})) {
+    return std::string(err->message);
+  }
+  return ec.message();
+}
+
+}  // namespace
 
 awaitable<bool> kill_backend_query(BackendTarget target, BackendCredentials credentials, std::uint32_t connection_id,
                                    std::chrono::milliseconds timeout, std::size_t max_packet_size,
@@ -18,12 +30,9 @@ awaitable<bool> kill_backend_query(BackendTarget target, BackendCredentials cred
   credentials.database.clear();  // the session's schema may be gone; KILL needs none
   auto opened = co_await BackendConnection::open(target, credentials, timeout, max_packet_size);
   if (!opened.connection) {
-    std::string why = opened.failure.ec.message();
-    // Refused at login (max_user_connections, say): the server's own words.
-    if (auto err = protocol::decode_err(opened.failure.server_error, protocol::Capabilities{protocol::kClientProtocol41})) {
-      why = std::string(err->message);
-    }
-    log.warn("could not connect to backend '{}' to KILL QUERY {}: {}", target.name, connection_id, why);
+    // Refused at login (max_user_connections, say), or unreachable.
+    log.warn("could not connect to backend '{}' to KILL QUERY {}: {}", target.name, connection_id,
+             why(opened.failure.ec, opened.failure.server_error));
     co_return false;
   }
   BackendConnection& killer = *opened.connection;
@@ -34,14 +43,10 @@ awaitable<bool> kill_backend_query(BackendTarget target, BackendCredentials cred
   const auto result = co_await run_backend_command(killer, payload);
   deadline.cancel();
   if (!result.ok()) {
-    std::string why = result.ec.message();
-    if (auto err = protocol::decode_err(result.error_packet, killer.caps())) why = std::string(err->message);
-    log.warn("backend '{}' refused KILL QUERY {}: {}", target.name, connection_id, why);
-    co_await killer.quit();
-    co_return false;
+    log.warn("backend '{}' refused KILL QUERY {}: {}", target.name, connection_id, why(result.ec, result.error_packet));
   }
   co_await killer.quit();
-  co_return true;
+  co_return result.ok();
 }
 
 }  // namespace mysqlproxy::proxy

@@ -81,4 +81,10 @@ std::string access_denied_message(std::string_view user, std::string_view host, 
   return msg;
 }
 
+std::optional<std::string> insecure_transport_refusal(const config::Config& cfg, const config::UserConfig& user,
+                                                      bool on_tls) {
+  if (on_tls || !(cfg.tls.require || user.require_tls)) return std::nullopt;
+  return "Connections using insecure transport are prohibited for user '" + user.name + "'";
+}
+
 }  // namespace mysqlproxy::proxy

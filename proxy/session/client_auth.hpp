@@ -44,4 +44,9 @@ struct NativeVerdict {
 // The message a MySQL server gives for a failed login.
 [[nodiscard]] std::string access_denied_message(std::string_view user, std::string_view host, bool used_password);
 
+// tls.require or the user's require_tls, for a login (or COM_CHANGE_USER) without TLS: the
+// message MySQL gives with ERR 3159; nullopt when the login may go on.
+[[nodiscard]] std::optional<std::string> insecure_transport_refusal(const config::Config& cfg,
+                                                                    const config::UserConfig& user, bool on_tls);
+
 }  // namespace mysqlproxy::proxy

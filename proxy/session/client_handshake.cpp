@@ -218,12 +218,10 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
     co_return std::nullopt;
   }
   // Checked after the password, so a stranger learns nothing about which users need TLS.
-  if (!client.tls() && (cfg.tls.require || login.user->require_tls)) {
+  if (const auto insecure = insecure_transport_refusal(cfg, *login.user, client.tls())) {
     log.info("user '{}' from {} refused: TLS required", response->username, settings.peer_host);
     refusal = LoginRefusal::kTlsRequired;
-    const std::string message =
-        "Connections using insecure transport are prohibited for user '" + login.user->name + "'";
-    co_await send_error(client, kErrSecureTransportRequired.code, kErrSecureTransportRequired.sql_state, message,
+    co_await send_error(client, kErrSecureTransportRequired.code, kErrSecureTransportRequired.sql_state, *insecure,
                         outcome.next_seq);
     co_return std::nullopt;
   }

@@ -369,10 +369,9 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
                                         access_denied_message(request->username, peer_, true), reauth.next_seq);
     co_return !ec;
   }
-  if (!client_.tls() && (config_->tls.require || user->require_tls)) {
-    const std::string message = "Connections using insecure transport are prohibited for user '" + user->name + "'";
+  if (const auto insecure = insecure_transport_refusal(*config_, *user, client_.tls())) {
     const auto ec = co_await send_error(client_, kErrSecureTransportRequired.code,
-                                        kErrSecureTransportRequired.sql_state, message, reauth.next_seq);
+                                        kErrSecureTransportRequired.sql_state, *insecure, reauth.next_seq);
     co_return !ec;
   }
   // Another user: a session of theirs, under their limit (the old user's is given back on success).

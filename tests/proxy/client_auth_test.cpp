@@ -97,5 +97,19 @@ TEST(AccessDeniedMessage, ReadsLikeTheServers) {
   EXPECT_EQ(access_denied_message("x", "h", false), "Access denied for user 'x'@'h' (using password: NO)");
 }
 
+TEST(InsecureTransportRefusal, OnlyWithoutTlsWhenTheListenerOrTheUserAsks) {
+  config::Config cfg;
+  config::UserConfig user;
+  user.name = "app";
+  EXPECT_FALSE(insecure_transport_refusal(cfg, user, false)) << "neither asks";
+  user.require_tls = true;
+  EXPECT_EQ(insecure_transport_refusal(cfg, user, false), "Connections using insecure transport are prohibited for user 'app'");
+  EXPECT_FALSE(insecure_transport_refusal(cfg, user, true));
+  user.require_tls = false;
+  cfg.tls.require = true;
+  EXPECT_TRUE(insecure_transport_refusal(cfg, user, false));
+  EXPECT_FALSE(insecure_transport_refusal(cfg, user, true));
+}
+
 }  // namespace
 }  // namespace mysqlproxy::proxy
