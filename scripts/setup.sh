@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # C++ toolchain and build
-  g++ cmake make pkg-config git
+  g++ cmake make pkg-config git ccache
   # libraries the proxy links against (no libboost-dev: it conflicts with 1.81)
   libboost1.81-dev libboost-json1.81-dev libssl-dev default-libmysqlclient-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev liburing-dev
@@ -15,6 +15,8 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   # local MariaDB cluster for integration tests (scripts/cluster.sh)
   mariadb-server mariadb-client
+  # MariaDB's own regression suites, run through the proxy (tests/fidelity)
+  mariadb-test
   # benchmarks (bench/run.sh) and the demo stack
   sysbench haproxy prometheus gnuplot-nox
   # test clients
