@@ -36,6 +36,20 @@ std::string_view to_string(Consistency consistency) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(PoolMode mode) noexcept {
+  switch (mode) {
+    case PoolMode::kStatement:
+      return "statement";
+    case PoolMode::kSession:
+      return "session";
+  }
+  return "unknown";
+}
+
+PoolMode user_pool_mode(const PoolConfig& pool, const UserConfig& user) noexcept {
+  return user.pool_mode.value_or(pool.mode);
+}
+
 std::string_view to_string(AuthPlugin plugin) noexcept {
   switch (plugin) {
     case AuthPlugin::kNativePassword:

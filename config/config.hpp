@@ -25,6 +25,10 @@ enum class AuthPlugin { kNativePassword, kCachingSha2Password };
 enum class BackendTlsMode { kDisabled, kRequired, kVerifyCa, kVerifyIdentity };
 // Oldest TLS version offered or accepted.
 enum class TlsVersion { kTls12, kTls13 };
+// How long a session holds its backend connections: statement = leased per statement (or while
+// something pins it) and shared through the pool; session = its own, kept from first use to its
+// end, so everything a connection carries behaves exactly as against the server.
+enum class PoolMode { kStatement, kSession };
 
 std::string_view to_string(BackendRole role) noexcept;
 std::string_view to_string(LogFormat format) noexcept;
@@ -32,6 +36,7 @@ std::string_view to_string(Consistency consistency) noexcept;
 std::string_view to_string(AuthPlugin plugin) noexcept;
 std::string_view to_string(BackendTlsMode mode) noexcept;
 std::string_view to_string(TlsVersion version) noexcept;
+std::string_view to_string(PoolMode mode) noexcept;
 
 // Limits shared by the loader (per-field ranges) and validate_config().
 inline constexpr std::uint32_t kMaxBackendWeight = 1000;
@@ -88,6 +93,7 @@ struct UserConfig {
   bool require_tls = false;  // a login without TLS is refused
   // Sessions this user may have open at once: nullopt = limits.max_user_connections; 0 = no limit.
   std::optional<std::uint32_t> max_connections;
+  std::optional<PoolMode> pool_mode;  // nullopt = pool.mode
 };
 
 // TLS offered to clients. With no certificate the proxy does not offer TLS at all. The files are
@@ -106,6 +112,12 @@ struct AuthConfig {
   // RSA key pair (PEM private key) for caching_sha2_password's password exchange without TLS;
   // empty = a 2048-bit pair generated at start.
   std::string rsa_private_key_file;
+  // Clients may also log in with the accounts of the primary's mysql.user (mysql_native_password
+  // or no password), read with the health monitor's credentials; users[] entries come first.
+  bool backend_users = false;
+  // A login of such an account reads mysql.user again when the copy is older than this (0 = at
+  // every login), so accounts made, changed or dropped on the server take effect at once.
+  std::chrono::milliseconds backend_users_refresh = std::chrono::seconds(1);
 };
 
 struct TimeoutsConfig {
@@ -165,6 +177,7 @@ struct RoutingConfig {
 };
 
 struct PoolConfig {
+  PoolMode mode = PoolMode::kStatement;
   std::uint32_t max_connections_per_backend = 200;  // across all workers, 1..100000
   // Wait this long for a free backend connection before ERR 1040; > 0.
   std::chrono::milliseconds acquire_timeout = std::chrono::seconds(2);
@@ -202,6 +215,8 @@ struct LimitsConfig {
 
 // The session limit of `user`: its own max_connections, else the default. 0 = no limit.
 std::uint32_t user_connection_limit(const LimitsConfig& limits, const UserConfig& user) noexcept;
+// The pool mode of `user`: its own pool_mode, else pool.mode.
+PoolMode user_pool_mode(const PoolConfig& pool, const UserConfig& user) noexcept;
 
 struct Config {
   ListenConfig listen;

@@ -23,10 +23,12 @@ constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 6> kBackendKeys = {"name", "host", "port", "role", "weight", "tls"};
 constexpr std::array<std::string_view, 6> kBackendTlsKeys = {"mode", "ca_file", "cert_file", "key_file",
                                                              "server_name", "min_version"};
-constexpr std::array<std::string_view, 7> kUserKeys = {"name", "password", "password_env", "password_file",
-                                                       "auth_plugin", "require_tls", "max_connections"};
+constexpr std::array<std::string_view, 8> kUserKeys = {"name",        "password",    "password_env",
+                                                       "password_file", "auth_plugin", "require_tls",
+                                                       "max_connections", "pool_mode"};
 constexpr std::array<std::string_view, 4> kClientTlsKeys = {"cert_file", "key_file", "min_version", "require"};
-constexpr std::array<std::string_view, 2> kAuthKeys = {"default_plugin", "rsa_private_key_file"};
+constexpr std::array<std::string_view, 4> kAuthKeys = {"default_plugin", "rsa_private_key_file", "backend_users",
+                                                       "backend_users_refresh"};
 constexpr std::array<std::string_view, 6> kTimeoutKeys = {"connect", "handshake", "idle", "query",
                                                           "client_stall", "drain"};
 constexpr std::array<std::string_view, 2> kLoggingKeys = {"level", "format"};
@@ -40,8 +42,8 @@ constexpr std::array<std::string_view, 5> kRoutingKeys = {
     "reads_fallback_to_primary", "consistency", "consistency_timeout", "honor_hints",
     "read_only_transactions_on_replica",
 };
-constexpr std::array<std::string_view, 4> kPoolKeys = {
-    "max_connections_per_backend", "acquire_timeout", "idle_timeout", "max_prepared_statements"};
+constexpr std::array<std::string_view, 5> kPoolKeys = {
+    "mode", "max_connections_per_backend", "acquire_timeout", "idle_timeout", "max_prepared_statements"};
 
 constexpr std::array<std::string_view, 7> kAdminKeys = {
     "enabled", "address", "port", "readiness_requires_primary", "token", "token_env", "token_file"};
@@ -56,6 +58,7 @@ constexpr std::array kBackendTlsModes = {BackendTlsMode::kDisabled, BackendTlsMo
                                          BackendTlsMode::kVerifyCa, BackendTlsMode::kVerifyIdentity};
 constexpr std::array kTlsVersions = {TlsVersion::kTls12, TlsVersion::kTls13};
 constexpr std::array kFormats = {LogFormat::kText, LogFormat::kJson};
+constexpr std::array kPoolModes = {PoolMode::kStatement, PoolMode::kSession};
 constexpr std::array kConsistencies = {Consistency::kEventual, Consistency::kSession,
                                        Consistency::kGlobal};
 
@@ -112,6 +115,8 @@ Error read_auth(const Context& ctx, const Field& field, AuthConfig& out) {
   auto map = ctx.reader.mapping(field, kAuthKeys);
   if (!map) return map.error();
   if (auto e = map->get_enum("default_plugin", out.default_plugin, kPlugins)) return e;
+  if (auto e = map->get_bool("backend_users", out.backend_users)) return e;
+  if (auto e = map->get_duration("backend_users_refresh", out.backend_users_refresh, /*allow_zero=*/true)) return e;
   return get_path(ctx, *map, "rsa_private_key_file", out.rsa_private_key_file);
 }
 
@@ -141,6 +146,11 @@ Error read_user(const Context& ctx, const Field& field, UserConfig& out) {
     auto value = ctx.reader.integer(*limit, 0, kMaxClientConnections);
     if (!value) return value.error();
     out.max_connections = static_cast<std::uint32_t>(*value);
+  }
+  if (map->find("pool_mode")) {
+    PoolMode mode = PoolMode::kStatement;
+    if (auto e = map->get_enum("pool_mode", mode, kPoolModes)) return e;
+    out.pool_mode = mode;
   }
   return std::nullopt;
 }
@@ -234,6 +244,7 @@ Error read_routing(const Context& ctx, const Field& field, RoutingConfig& out) {
 Error read_pool(const Context& ctx, const Field& field, PoolConfig& out) {
   auto map = ctx.reader.mapping(field, kPoolKeys);
   if (!map) return map.error();
+  if (auto e = map->get_enum("mode", out.mode, kPoolModes)) return e;
   if (auto e = map->get_integer("max_connections_per_backend", out.max_connections_per_backend,
                                 1u, kMaxPoolConnections)) {
     return e;

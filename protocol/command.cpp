@@ -40,6 +40,12 @@ Command command_of(std::span<const std::uint8_t> payload) noexcept {
   return payload.empty() ? Command::kSleep : static_cast<Command>(payload[0]);
 }
 
+bool requests_cursor(std::span<const std::uint8_t> payload) noexcept {
+  constexpr std::size_t kFlagsAt = 5;  // command byte, 4-byte statement id
+  return command_of(payload) == Command::kStmtExecute && payload.size() > kFlagsAt &&
+         (payload[kFlagsAt] & (kCursorTypeReadOnly | kCursorTypeForUpdate | kCursorTypeScrollable)) != 0;
+}
+
 void encode_com_query(std::string_view sql, std::vector<std::uint8_t>& out) {
   encode_text_command(Command::kQuery, sql, out);
 }

@@ -17,6 +17,8 @@ namespace mysqlproxy::protocol {
 
 // The first byte; an empty payload maps to kSleep, which no client may send (the proxy rejects it).
 [[nodiscard]] Command command_of(std::span<const std::uint8_t> payload) noexcept;
+// A COM_STMT_EXECUTE whose flags ask for a cursor (read-only, for update or scrollable).
+[[nodiscard]] bool requests_cursor(std::span<const std::uint8_t> payload) noexcept;
 
 // COM_QUERY: the SQL text is the rest of the packet. We never advertise CLIENT_QUERY_ATTRIBUTES,
 // so there is no parameter block in front of it.

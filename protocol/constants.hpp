@@ -82,6 +82,8 @@ inline constexpr std::uint8_t kSessionTrackTransactionState = 0x05;
 // ---- COM_STMT_EXECUTE flags ----
 inline constexpr std::uint8_t kCursorTypeNoCursor = 0x00;
 inline constexpr std::uint8_t kCursorTypeReadOnly = 0x01;
+inline constexpr std::uint8_t kCursorTypeForUpdate = 0x02;
+inline constexpr std::uint8_t kCursorTypeScrollable = 0x04;
 
 // ---- COM_SET_OPTION values ----
 inline constexpr std::uint16_t kMysqlOptionMultiStatementsOn = 0;

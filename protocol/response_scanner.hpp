@@ -20,9 +20,12 @@ class ResponseScanner {
 
   void start(Command command, Capabilities caps, std::uint8_t first_seq = 1) noexcept {
     tracker_.start(command, caps);
-    expected_seq_ = first_seq;
-    skip_ = 0;
-    continuation_ = false;
+    restart(first_seq);
+  }
+  // Starts on the answer to the command packet whose payload is `command`, as the client sent it.
+  void start(std::span<const std::uint8_t> command, Capabilities caps, std::uint8_t first_seq = 1) noexcept {
+    tracker_.start(command, caps);
+    restart(first_seq);
   }
 
   // Scans `data` (bytes received and not yet forwarded; it starts where the previous call
@@ -49,6 +52,12 @@ class ResponseScanner {
   [[nodiscard]] std::uint8_t next_seq() const noexcept { return expected_seq_; }
 
  private:
+  void restart(std::uint8_t first_seq) noexcept {
+    expected_seq_ = first_seq;
+    skip_ = 0;
+    continuation_ = false;
+  }
+
   ResponseTracker tracker_;
   std::size_t skip_ = 0;       // payload bytes of the current frame still to pass through
   bool continuation_ = false;  // the current frame is full (0xffffff): another frame follows

@@ -1,5 +1,6 @@
 #include "protocol/response_tracker.hpp"
 
+#include "protocol/command.hpp"
 #include "protocol/wire_reader.hpp"
 
 namespace mysqlproxy::protocol {
@@ -11,8 +12,13 @@ bool deprecate_eof(Capabilities caps) noexcept { return caps.has(kClientDeprecat
 
 }  // namespace
 
-void ResponseTracker::start(Command command, Capabilities caps) noexcept {
+void ResponseTracker::start(std::span<const std::uint8_t> payload, Capabilities caps) noexcept {
+  start(command_of(payload), caps, requests_cursor(payload));
+}
+
+void ResponseTracker::start(Command command, Capabilities caps, bool cursor_requested) noexcept {
   command_ = command;
+  cursor_requested_ = command == Command::kStmtExecute && cursor_requested;
   caps_ = caps;
   remaining_ = 0;
   status_.reset();
@@ -99,8 +105,7 @@ PacketKind ResponseTracker::on_packet(std::span<const std::uint8_t> payload, std
     case State::kColumnsEof:
       if (size == 0 || payload[0] == kErrHeader) return end_result(payload, size, PacketKind::kErr);
       if (!is_terminator(payload, size) || !read_status(payload, size)) return PacketKind::kUnexpected;
-      // A cursor was opened (COM_STMT_EXECUTE): rows come later through COM_STMT_FETCH.
-      state_ = (*status_ & kServerStatusCursorExists) ? State::kDone : State::kRows;
+      state_ = opened_cursor() ? State::kDone : State::kRows;
       return PacketKind::kMetadataEof;
     case State::kRows:
       if (size > 0 && payload[0] == kErrHeader) return end_result(payload, size, PacketKind::kErr);
@@ -151,6 +156,13 @@ PacketKind ResponseTracker::on_packet(std::span<const std::uint8_t> payload, std
                                                   : PacketKind::kStatistics;
   }
   return PacketKind::kUnexpected;
+}
+
+// The execute asked for a cursor and got one: rows come later through COM_STMT_FETCH. The flag
+// alone proves nothing: a stored program with an open cursor of its own sets it on the results it
+// sends (CALL p() with DECLARE c CURSOR), and those are followed by more results.
+bool ResponseTracker::opened_cursor() const noexcept {
+  return cursor_requested_ && (*status_ & kServerStatusCursorExists) && !(*status_ & kServerMoreResultsExists);
 }
 
 PacketKind ResponseTracker::on_first(std::span<const std::uint8_t> payload, std::size_t size) noexcept {

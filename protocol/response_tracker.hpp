@@ -38,7 +38,11 @@ struct PreparedInfo {
 class ResponseTracker {
  public:
   // Starts following the answer to `command`. Commands without an answer are done at once.
-  void start(Command command, Capabilities caps) noexcept;
+  // `cursor_requested`: a COM_STMT_EXECUTE whose flags ask for a cursor, whose rows then come
+  // later through COM_STMT_FETCH.
+  void start(Command command, Capabilities caps, bool cursor_requested = false) noexcept;
+  // The same, for the command packet `payload` as the client sent it.
+  void start(std::span<const std::uint8_t> payload, Capabilities caps) noexcept;
 
   // `payload` holds the packet's first bytes (all of it when it is small); `size` is its full
   // size (at least 0xffffff for a packet spread over several frames).
@@ -73,11 +77,13 @@ class ResponseTracker {
   PacketKind end_result(std::span<const std::uint8_t> payload, std::size_t size, PacketKind kind) noexcept;
   PacketKind after_prepare_params() noexcept;
   PacketKind after_prepare_columns() noexcept;
+  [[nodiscard]] bool opened_cursor() const noexcept;
   [[nodiscard]] bool is_terminator(std::span<const std::uint8_t> payload, std::size_t size) const noexcept;
   bool read_status(std::span<const std::uint8_t> payload, std::size_t size) noexcept;
 
   State state_ = State::kDone;
   Command command_ = Command::kSleep;
+  bool cursor_requested_ = false;
   Capabilities caps_;
   std::uint64_t remaining_ = 0;  // column or parameter definitions still to come
   std::optional<std::uint16_t> status_;

@@ -11,7 +11,7 @@ awaitable<BackendCommandResult> run_backend_command(BackendConnection& backend, 
   BackendCommandResult result;
   auto& stream = backend.stream();
   protocol::ResponseTracker tracker;
-  tracker.start(protocol::command_of(payload), backend.caps());
+  tracker.start(payload, backend.caps());
   if (auto ec = co_await stream.write_packet(payload, 0)) {
     result.ec = ec;
     co_return result;

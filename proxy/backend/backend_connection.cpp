@@ -86,9 +86,9 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
   std::uint8_t seq = greeting_packet->next_seq;
   if (target_.tls) {
     if (!server_caps_.has(protocol::kClientSsl)) {
-      failure.server_error = protocol::make_err_payload(
-          kErrBackendTls.code, kErrBackendTls.sql_state,
-          "Backend " + target_.name + " does not offer TLS, which the proxy's configuration requires for it");
+      failure.detail = "backend " + target_.name + " does not offer TLS, which the proxy's configuration requires for it";
+      failure.server_error = protocol::make_err_payload(kErrBackendTls.code, kErrBackendTls.sql_state,
+                                                        foreign_data_source_message(target_.name));
       co_return protocol::ProtocolErrc::kUnsupported;
     }
     caps_ = caps_.with(protocol::kClientSsl);
@@ -101,8 +101,9 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
     if (auto ec = co_await stream_.write_packet(ssl_request, seq)) co_return ec;
     ++seq;
     if (auto ec = co_await stream_.start_tls_as_client(target_.tls, target_.tls_server_name, target_.tls_check_name)) {
-      const std::string message = "TLS to backend " + target_.name + " failed: " + ec.message();
-      failure.server_error = protocol::make_err_payload(kErrBackendTls.code, kErrBackendTls.sql_state, message);
+      failure.detail = "TLS to backend " + target_.name + " failed: " + ec.message();
+      failure.server_error = protocol::make_err_payload(kErrBackendTls.code, kErrBackendTls.sql_state,
+                                                        foreign_data_source_message(target_.name));
       co_return ec;
     }
     stream_.decoder().expect_seq(seq);
@@ -155,9 +156,10 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
         auto r = initial_auth_response(plugin, creds.password, scramble, creds.native_stage1);
         if (!r) {
           if (creds.native_stage1) {
-            const std::string message = "Backend " + target_.name + " asks for " + plugin + ", but the proxy knows user '" +
-                                        creds.user + "' only by a mysql_native_password hash";
-            failure.server_error = protocol::make_err_payload(kErrUnsupportedAuth.code, kErrUnsupportedAuth.sql_state, message);
+            failure.detail = "backend " + target_.name + " asks for " + plugin + ", but the proxy knows user '" +
+                             creds.user + "' only by a mysql_native_password hash";
+            failure.server_error = protocol::make_err_payload(kErrUnsupportedAuth.code, kErrUnsupportedAuth.sql_state,
+                                                              unsupported_auth_message(presents_mariadb(server_version_)));
           }
           co_return r.error();
         }

@@ -44,7 +44,8 @@ struct BackendCredentials {
 // an I/O or protocol error.
 struct BackendFailure {
   error_code ec;
-  std::vector<std::uint8_t> server_error;
+  std::vector<std::uint8_t> server_error;  // an ERR for the client, in the server's words
+  std::string detail;                      // what the proxy knows of it, for the log
 };
 
 // Session state a pooled connection carries, so a lease whose state already matches costs nothing.

@@ -21,6 +21,10 @@ std::string why(const error_code& ec, std::span<const std::uint8_t> server_error
   return ec.message();
 }
 
+std::string why(const BackendFailure& failure) {
+  return failure.detail.empty() ? why(failure.ec, failure.server_error) : failure.detail;
+}
+
 }  // namespace
 
 awaitable<bool> kill_backend_query(BackendTarget target, BackendCredentials credentials, std::uint32_t connection_id,
@@ -32,7 +36,7 @@ awaitable<bool> kill_backend_query(BackendTarget target, BackendCredentials cred
   if (!opened.connection) {
     // Refused at login (max_user_connections, say), or unreachable.
     log.warn("could not connect to backend '{}' to KILL QUERY {}: {}", target.name, connection_id,
-             why(opened.failure.ec, opened.failure.server_error));
+             why(opened.failure));
     co_return false;
   }
   BackendConnection& killer = *opened.connection;

@@ -118,7 +118,7 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
   const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
   for (;;) {
     const std::size_t slot = slot_for(req.key);  // re-find: the vector may have grown while we waited
-    if (auto c = take_idle(slots_[slot], req)) {
+    if (auto c = req.fresh ? nullptr : take_idle(slots_[slot], req)) {
       c->pool_slot = slot;
       bump(in_use_[id % kMaxBackends], +1);
       result.connection = std::move(c);

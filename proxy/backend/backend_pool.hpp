@@ -52,6 +52,7 @@ struct AcquireRequest {
   BackendCredentials credentials;  // database = the session's schema, used for a new connection
   std::span<const std::uint64_t> want_applied;  // the session's replay log hashes
   std::string_view want_schema;
+  bool fresh = false;  // a new connection, never an idle one (pool.mode: session)
 };
 
 enum class AcquireError : std::uint8_t { kNone, kPoolTimeout, kBackend };

@@ -24,11 +24,13 @@ RoleDecision decide_primary(std::span<const RoleObservation> backends,
   if (!decision.writable.empty()) return decision;  // several new writers: refuse to guess
 
   // Nobody is writable. Keep a primary that has not been checked yet or only missed some
-  // checks (not DOWN yet); a reachable read-only one was demoted.
+  // checks (not DOWN yet). Keep a reachable read-only one too: with no writable server anywhere
+  // (a lone server set read_only, or a whole cluster), writes still reach it and get the
+  // server's own refusal, and reads fall back to it, as they would against the server itself.
   if (current) {
     const RoleObservation& c = backends[*current];
     bool missed_checks_only = c.checked && !c.reachable && !c.down;
-    if (!c.checked || missed_checks_only) decision.primary = current;
+    if (!c.checked || missed_checks_only || (c.reachable && c.read_only)) decision.primary = current;
   }
   return decision;
 }

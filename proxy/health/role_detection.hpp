@@ -5,7 +5,8 @@
 // while it is writable, even if another backend is writable too (split brain: never publish two
 // primaries; the caller logs and counts it). It also keeps it through failed checks until its
 // state machine says DOWN, so one lost check does not stop all writes. A primary that answers
-// read-only has been demoted: the role moves to the one writable backend, or to nobody.
+// read-only has been demoted: the role moves to the one writable backend; while there is none, it
+// keeps the role, so that writes get the server's own read-only error and reads go on.
 #include <cstddef>
 #include <optional>
 #include <span>

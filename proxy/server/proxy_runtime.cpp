@@ -61,6 +61,7 @@ ProxyRuntime::ProxyRuntime(std::string config_path, std::shared_ptr<const config
 
 ProxyRuntime::~ProxyRuntime() {
   if (admin_) admin_->stop();
+  users_loader_.stop();
   monitor_.stop();
 }
 
@@ -108,6 +109,7 @@ int ProxyRuntime::run() {
     }
   }
   monitor_.start();
+  users_loader_.start(shared_.config.get());
   server_.start();
   if (admin_) admin_->start();
   spdlog::info("mysql-proxy {} listening on {}:{} with {} workers, presenting server version '{}'{}",
@@ -150,6 +152,7 @@ void ProxyRuntime::drain_and_stop() {
   server_.stop();
   server_.join();
   if (admin_) admin_->stop();
+  users_loader_.stop();
   monitor_.stop();
   spdlog::info("stopped after draining for {} ms",
                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
@@ -243,6 +246,7 @@ admin::ReloadOutcome ProxyRuntime::reload() {
   setup_logging(applied->logging);
   shared_.config.set(applied);
   monitor_.update_config(applied);
+  users_loader_.update_config(applied);
   server_.update_config(applied);
   router_->set_token(applied->admin.token);
   m.reloads_succeeded.inc();

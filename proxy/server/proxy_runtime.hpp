@@ -12,6 +12,7 @@
 #include "proxy/admin/admin_router.hpp"
 #include "proxy/admin/admin_routes.hpp"
 #include "proxy/admin/admin_server.hpp"
+#include "proxy/health/backend_users_loader.hpp"
 #include "proxy/health/health_monitor.hpp"
 #include "proxy/server/server.hpp"
 #include "proxy/session/session_context.hpp"
@@ -49,6 +50,7 @@ class ProxyRuntime final : public admin::AdminBackend {
   std::string config_path_;
   SharedState shared_;
   HealthMonitor monitor_;
+  BackendUsersLoader users_loader_{shared_.backend_users, shared_.pool};  // auth.backend_users
   Server server_;
   std::shared_ptr<admin::AdminRouter> router_;
   std::unique_ptr<admin::AdminServer> admin_;

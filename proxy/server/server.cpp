@@ -92,7 +92,7 @@ awaitable<void> Server::accept_loop(Worker& worker) {
                      cfg->limits.max_client_connections);
       }
       asio::co_spawn(worker.io,
-                     refuse_connection(std::move(socket), refusal_frame(kErrTooManyConnections.code, kTooManyConnectionsMessage),
+                     refuse_connection(std::move(socket), refusal_frame(kErrTooManyConnections.code, kErrTooManyConnections.message),
                                        cfg->timeouts.handshake),
                      log_exception);
       continue;

@@ -74,17 +74,10 @@ bool verify_clear_password(const config::UserConfig* user, std::string_view cand
   return same && user != nullptr && !who.password_is_hash;
 }
 
-std::string access_denied_message(std::string_view user, std::string_view host, bool used_password) {
-  std::string msg = "Access denied for user '";
-  msg.append(user).append("'@'").append(host).append("' (using password: ");
-  msg.append(used_password ? "YES)" : "NO)");
-  return msg;
-}
-
 std::optional<std::string> insecure_transport_refusal(const config::Config& cfg, const config::UserConfig& user,
                                                       bool on_tls) {
   if (on_tls || !(cfg.tls.require || user.require_tls)) return std::nullopt;
-  return "Connections using insecure transport are prohibited for user '" + user.name + "'";
+  return std::string(kErrSecureTransportRequired.message);
 }
 
 }  // namespace mysqlproxy::proxy

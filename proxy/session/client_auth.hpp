@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "protocol/auth.hpp"
+#include "proxy/mysql_errors.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -40,9 +41,6 @@ struct NativeVerdict {
 // caching_sha2_password's full authentication: the clear-text password the client sent (over TLS,
 // or decrypted from the RSA exchange), compared in constant time.
 [[nodiscard]] bool verify_clear_password(const config::UserConfig* user, std::string_view candidate);
-
-// The message a MySQL server gives for a failed login.
-[[nodiscard]] std::string access_denied_message(std::string_view user, std::string_view host, bool used_password);
 
 // tls.require or the user's require_tls, for a login (or COM_CHANGE_USER) without TLS: the
 // message MySQL gives with ERR 3159; nullopt when the login may go on.

@@ -166,8 +166,8 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   if (protocol::is_ssl_request(packet->payload)) {
     if (!settings.auth.tls) {
       refusal = LoginRefusal::kBadHandshake;
-      co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, "TLS is not enabled on this proxy",
-                          packet->next_seq);
+      log.info("{} asked for TLS, which is not enabled", settings.peer_host);
+      co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, kErrHandshake.message, packet->next_seq);
       co_return std::nullopt;
     }
     const std::uint8_t next_seq = packet->next_seq;
@@ -188,12 +188,16 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
     log.info("bad handshake response: {}", response.error().message());
     refusal = LoginRefusal::kBadHandshake;
     note_failure(settings, LoginFailure::kBadHandshake);
-    co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, "Bad handshake", packet->next_seq);
+    co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, kErrHandshake.message, packet->next_seq);
     co_return std::nullopt;
   }
 
   ClientLogin login;
   login.user = config::find_user(cfg, response->username);
+  if (login.user == nullptr && settings.resolve_user) {
+    std::string name = response->username;
+    login.user = co_await settings.resolve_user(std::move(name));
+  }
   login.database = response->database;
   login.caps = response->capabilities.intersect(greeting.capabilities);
   login.collation = response->character_set;

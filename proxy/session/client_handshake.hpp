@@ -50,6 +50,9 @@ struct HandshakeSettings {
   AuthServices auth;
   // Told why a login failed (wrong password, bad handshake...), before the client hears of it.
   std::function<void(LoginFailure)> on_failure;
+  // A user the config does not list: an account of the backends (auth.backend_users), or null.
+  // The entry stays valid for the session.
+  std::function<awaitable<const config::UserConfig*>(std::string)> resolve_user;
 };
 
 // Why accept_client gave up, for mysql_proxy_client_connections_rejected_total (LoginFailure, for

@@ -111,7 +111,7 @@ awaitable<void> ClientSession::run() {
         log_.info("client protocol error: {}", command.error().message());
         const auto& e = command.error() == protocol::ProtocolErrc::kPacketTooLarge ? kErrNetPacketTooLarge : kErrHandshake;
         count_error(ErrorKind::kProtocol);
-        co_await send_error(client_, e.code, e.sql_state, command.error().message(), client_.decoder().expected_seq());
+        co_await send_error(client_, e.code, e.sql_state, e.message, client_.decoder().expected_seq());
       } else if (idle_.expired()) {
         log_.info("closing idle session");
       } else {
@@ -131,13 +131,14 @@ awaitable<void> ClientSession::run() {
   // A connection holding a transaction, locks or temporary tables is closed, so the server
   // rolls back and frees them now (pooled, they would live until its next use or idle timeout).
   if (lease_) {
-    if (state_.holds_connection_state()) {
+    if (state_.holds_connection_state() || session_pool_) {
       discard_lease();
     } else {
       if (state_.pinned()) lease_->connection->carried().tainted = true;
       release_lease();
     }
   }
+  discard_kept();
   client_.close();
   shared_.active_sessions.fetch_sub(1, std::memory_order_relaxed);
   log_.debug("session ended");
@@ -180,6 +181,7 @@ awaitable<bool> ClientSession::login() {
                              auth_services()};
   // Counted before the client gets its ERR, so its next attempt already sees a block.
   settings.on_failure = [this](LoginFailure failure) { note_login_failure(failure); };
+  settings.resolve_user = [this](std::string name) { return resolve_login_user(std::move(name)); };
   // Until the password checked out, no packet needs to be large (the handshake response is at most
   // a few KiB): a stranger's header announcing 64 MiB is refused, not buffered.
   const std::size_t max_packet = config_->max_packet_size;
@@ -193,15 +195,15 @@ awaitable<bool> ClientSession::login() {
     co_return false;
   }
   login_ = std::move(*login);
+  session_pool_ = config::user_pool_mode(config_->pool, *login_.user) == config::PoolMode::kSession;
   // limits.max_user_connections / users[].max_connections, checked once the password is right.
   const std::uint32_t user_limit = config::user_connection_limit(config_->limits, *login_.user);
   auto user_slot = shared_.limits.open_user(login_.user->name, user_limit);
   if (!user_slot) {
     proxy_metrics().rejected_max_user_connections.inc();
     log_.info("user '{}' already has {} sessions (max_connections): refused", login_.user->name, user_limit);
-    const std::string message = too_many_user_connections_message(login_.user->name, user_limit);
-    co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state, message,
-                        login_.next_seq);
+    co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
+                        kErrTooManyConnections.message, login_.next_seq);
     co_return false;
   }
   user_slot_ = std::move(*user_slot);
@@ -244,10 +246,11 @@ awaitable<bool> ClientSession::refuse_if_blocked() {
   if (!left) co_return false;
   proxy_metrics().logins_throttled.inc();
   proxy_metrics().rejected_login_throttled.inc();
-  log_.debug("{} is blocked after failed logins: refused", peer_);
+  log_.debug("{} is blocked after failed logins for {} ms more: refused", peer_,
+             std::chrono::duration_cast<std::chrono::milliseconds>(*left).count());
   Deadline deadline(client_.socket().get_executor(), client_.socket());
   deadline.arm(kRefusalWriteTimeout);
-  const auto frame = refusal_frame(kErrHostBlocked.code, host_blocked_message(peer_, *left));
+  const auto frame = refusal_frame(kErrHostBlocked.code, host_blocked_message(peer_, presents_mariadb_server()));
   co_await client_.write(frame);
   co_return true;
 }
@@ -291,7 +294,8 @@ awaitable<bool> ClientSession::handle(const protocol::Packet& command) {
   }
   if (is_refused_command(kind)) {
     count_error(ErrorKind::kProtocol);
-    co_await send_error(client_, kErrUnknownCommand.code, kErrUnknownCommand.sql_state, "Unknown command", command.next_seq);
+    co_await send_error(client_, kErrUnknownCommand.code, kErrUnknownCommand.sql_state, kErrUnknownCommand.message,
+                        command.next_seq);
     co_return true;
   }
   // COM_INIT_DB, COM_FIELD_LIST, COM_STATISTICS, COM_SET_OPTION, COM_PROCESS_INFO, ...: the
@@ -316,6 +320,16 @@ awaitable<bool> ClientSession::reset_connection(const protocol::Packet& command)
       release_lease();
     }
   }
+  // Session pool mode: the connections the session keeps are its own, reset as the server's would be.
+  for (std::size_t i = 0; i < kept_.size();) {
+    const bool reset_ok = co_await kept_[i].connection->reset();
+    if (reset_ok) {
+      ++i;
+      continue;
+    }
+    worker_.pool.discard(std::move(kept_[i].connection));
+    kept_.erase(kept_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
   forget_session_state();
   co_return co_await send_ok(command.next_seq);
 }
@@ -333,17 +347,25 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   auto request = protocol::decode_com_change_user(command.payload, login_.caps);
   if (!request) {
     count_error(ErrorKind::kProtocol);
-    co_await send_error(client_, kErrHandshake.code, kErrHandshake.sql_state, "Bad COM_CHANGE_USER packet", command.next_seq);
+    log_.info("bad COM_CHANGE_USER packet");
+    co_await send_error(client_, kErrHandshake.code, kErrHandshake.sql_state, kErrHandshake.message, command.next_seq);
     co_return false;
   }
   const config::UserConfig* user = config::find_user(*config_, request->username);
+  std::shared_ptr<const config::UserConfig> backend_account;  // becomes backend_user_ on success
+  if (user == nullptr) {
+    std::string name = request->username;
+    backend_account = co_await backend_user(std::move(name));
+    user = backend_account.get();
+  }
   // A source blocked after failed logins may not guess passwords through COM_CHANGE_USER either.
   const auto policy = throttle();
   std::optional<LoginThrottle::Clock::duration> blocked;
   if (policy) blocked = shared_.login_throttle.blocked_for(source_key(*peer_address_), LoginThrottle::Clock::now(), *policy);
   if (blocked) {
     proxy_metrics().logins_throttled.inc();
-    const std::string message = host_blocked_message(peer_, *blocked);
+    log_.info("change user from {}: blocked after failed logins", peer_);
+    const std::string message = host_blocked_message(peer_, presents_mariadb_server());
     const auto ec = co_await send_error(client_, kErrHostBlocked.code, kErrHostBlocked.sql_state, message,
                                         command.next_seq);
     co_return !ec;
@@ -358,8 +380,13 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   if (reauth.io_error) co_return false;
   if (lease_) {
     lease_->connection->carried().tainted = true;  // whatever it held belonged to the old session
-    release_lease();
+    if (session_pool_) {
+      discard_lease();
+    } else {
+      release_lease();
+    }
   }
+  discard_kept();  // session pool mode: the next user's connections are opened for it
   const std::string old_schema = state_.schema();
   forget_session_state();
   if (!reauth.ok) {
@@ -382,16 +409,19 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     if (!new_slot) {
       proxy_metrics().rejected_max_user_connections.inc();
       log_.info("change user to '{}' refused: it already has {} sessions (max_connections)", user->name, user_limit);
-      const std::string message = too_many_user_connections_message(user->name, user_limit);
       const auto ec = co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
-                                          message, reauth.next_seq);
+                                          kErrTooManyConnections.message, reauth.next_seq);
       co_return !ec;
     }
   }
   const ClientLogin previous = login_;
   const auto previous_owner = user_owner_;
+  const bool previous_pool = session_pool_;
+  const auto previous_backend_user = backend_user_;
+  backend_user_ = backend_account;
   login_.user = user;
   login_.native_stage1 = reauth.native_stage1;
+  session_pool_ = config::user_pool_mode(config_->pool, *user) == config::PoolMode::kSession;
   proxy_metrics().client_logins.with({client_.tls() ? "yes" : "no", reauth.method}).inc();
   user_owner_.reset();
   if (request->character_set != 0) login_.collation = static_cast<std::uint8_t>(request->character_set);
@@ -404,6 +434,8 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     if (!database_ok) {
       login_ = previous;  // the error went to the client; the old identity stays
       user_owner_ = previous_owner;
+      session_pool_ = previous_pool;
+      backend_user_ = previous_backend_user;
       state_ = SessionState(old_schema, login_.caps.has(protocol::kClientMultiStatements));
       co_return true;
     }

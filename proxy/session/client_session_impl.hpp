@@ -10,6 +10,7 @@
 #include "protocol/response_scanner.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/logging.hpp"
+#include "proxy/mysql_errors.hpp"
 #include "proxy/net/idle_timer.hpp"
 #include "proxy/net/packet_stream.hpp"
 #include "proxy/routing/gtid.hpp"
@@ -106,6 +107,12 @@ class ClientSession final : public WorkerSession {
   // statement reads them.
   void drop_transient_lease(const StatementTraits* statement);
 
+  // ---- session_backend_users.cpp ----
+  // auth.backend_users: the entry for `name` logging in from this client's address, from a copy of
+  // the primary's accounts no older than auth.backend_users_refresh; null when there is none.
+  awaitable<std::shared_ptr<const config::UserConfig>> backend_user(std::string name);
+  awaitable<const config::UserConfig*> resolve_login_user(std::string name);
+
   // ---- session_leases.cpp ----
   // Makes sure lease_ holds a connection for `target`, state in line. On failure it has told the
   // client (ERR with `err_seq`) and returns false.
@@ -120,17 +127,26 @@ class ClientSession final : public WorkerSession {
   // After a write on the primary: remember its GTID, for later reads.
   awaitable<void> remember_write(const StatementTraits* statement);
   [[nodiscard]] std::optional<GtidPosition> required_position() const;
+  // Gives lease_ back: to the pool, or in session pool mode to kept_.
   void release_lease();
   void discard_lease();
+  // Session pool mode: the kept connection to `backend_id`, taken out of kept_; none if there is
+  // none. Kept connections to backends the snapshot no longer routes to are closed on the way.
+  std::optional<Lease> take_kept(std::uint32_t backend_id, const PoolSnapshot& snap);
+  // Closes every kept connection (session end, COM_CHANGE_USER).
+  void discard_kept();
   BackendCredentials credentials() const;
   BackendTarget target_of(const BackendStatus& b) const;
   void learn_identity(const BackendConnection& backend);
+  // The proxy presents a MariaDB server (some error texts differ from MySQL's).
+  [[nodiscard]] bool presents_mariadb_server() const { return presents_mariadb(shared_.identity.get()->version); }
 
   WorkerContext& worker_;
   SharedState& shared_;
   std::shared_ptr<const config::Config> config_;
   std::uint64_t config_version_ = 0;
-  std::shared_ptr<const config::Config> user_owner_;  // keeps login_.user alive if a reload removed it
+  std::shared_ptr<const config::Config> user_owner_;
+  std::shared_ptr<const config::UserConfig> backend_user_;  // login_.user when it is a backend account  // keeps login_.user alive if a reload removed it
   PacketStream client_;
   SessionLog log_;
   IdleTimer idle_;
@@ -138,6 +154,10 @@ class ClientSession final : public WorkerSession {
   SessionState state_;
   RoutingPolicy policy_;
   std::optional<Lease> lease_;
+  // pool.mode: session (fixed at login and COM_CHANGE_USER): the connections this session keeps
+  // between statements, at most one per backend, opened for it alone and closed at its end.
+  bool session_pool_ = false;
+  std::vector<Lease> kept_;
   bool end_session_ = false;  // after the answer now going out (the session's state is gone)
   bool in_command_ = false;
   WaitWatch watch_;  // what the command in progress waits on, for sweep()

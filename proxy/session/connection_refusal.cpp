@@ -15,17 +15,6 @@ std::vector<std::uint8_t> refusal_frame(std::uint16_t code, std::string_view mes
   return frame;
 }
 
-std::string host_blocked_message(std::string_view host, std::chrono::steady_clock::duration left) {
-  const auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
-  return "Host '" + std::string(host) + "' is blocked because of many failed logins; try again in " +
-         std::to_string(std::max<long long>(1, seconds)) + " s";
-}
-
-std::string too_many_user_connections_message(std::string_view user, std::uint32_t limit) {
-  return "Too many connections for user '" + std::string(user) + "': all " + std::to_string(limit) +
-         " of its sessions are open (max_connections)";
-}
-
 awaitable<void> refuse_connection(tcp::socket socket, std::vector<std::uint8_t> frame, std::chrono::milliseconds timeout) {
   Deadline deadline(socket.get_executor(), socket);
   deadline.arm(timeout);

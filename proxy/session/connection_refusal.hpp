@@ -19,13 +19,6 @@ namespace mysqlproxy::proxy {
 // One frame, sequence id 0: an ERR without SQLSTATE.
 std::vector<std::uint8_t> refusal_frame(std::uint16_t code, std::string_view message);
 
-// "Too many connections" (MySQL's own text for 1040).
-inline constexpr std::string_view kTooManyConnectionsMessage = "Too many connections";
-// "Host '10.0.0.7' is blocked because of many failed logins; try again in 42 s"
-std::string host_blocked_message(std::string_view host, std::chrono::steady_clock::duration left);
-// "Too many connections for user 'app': all 20 of its sessions are open (max_connections)"
-std::string too_many_user_connections_message(std::string_view user, std::uint32_t limit);
-
 // Writes `frame` (bounded by `timeout`) and closes the socket. For connections refused before a
 // session exists.
 awaitable<void> refuse_connection(tcp::socket socket, std::vector<std::uint8_t> frame, std::chrono::milliseconds timeout);

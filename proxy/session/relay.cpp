@@ -53,7 +53,7 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
                                       const protocol::Packet& command, protocol::ResponseScanner& scanner,
                                       WaitWatch& watch, bool hold_end, std::optional<std::uint32_t> prepare_id) {
   RelayOutcome outcome;
-  scanner.start(protocol::command_of(command.payload), backend.caps(), command.next_seq);
+  scanner.start(command.payload, backend.caps(), command.next_seq);
   watch.begin(WaitingOn::kBackend);
   const error_code sent = co_await backend.stream().write(command.wire);
   watch.end();

@@ -58,8 +58,9 @@ awaitable<bool> ClientSession::query(const protocol::Packet& command) {
   const RouteDecision decision = route(Command::kQuery, &traits);
   if (decision.reason == RouteReason::kNoReplica) {
     count_error(ErrorKind::kNoBackend);
-    co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state,
-                        "No replica can take reads and routing.reads_fallback_to_primary is off", command.next_seq);
+    log_.warn("no replica can take reads and routing.reads_fallback_to_primary is off: refused with ERR {}",
+              kErrNoBackend.code);
+    co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state, kErrNoBackend.message, command.next_seq);
     co_return true;
   }
   // `sql` (and the views in `traits`) stay valid through the relay: only LOCAL INFILE reads from
@@ -108,11 +109,13 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
           if (!state_.pinned()) release_lease();
           co_return true;
         }
+        const std::string lost = lease_->backend_name;
         discard_lease();
         if (attempt == 0 && !state_.pinned()) continue;
         count_error(ErrorKind::kBackendLost);
-        co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
-                            "Lost connection to backend while preparing a statement", command.next_seq);
+        log_.warn("lost connection to backend '{}' while preparing a statement", lost);
+        co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state, kErrBackendLost.message,
+                            command.next_seq);
         co_return true;
       }
       if (before.payload) {
@@ -167,11 +170,12 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     count_error(timed_out ? ErrorKind::kQueryTimeout : ErrorKind::kBackendLost);
     if (!outcome.at_packet_boundary) co_return false;  // mid-packet: only a close is clean
     const MysqlError& err = timed_out ? kErrQueryInterrupted : kErrBackendLost;
-    const std::string message =
-        timed_out ? "Query execution was interrupted: backend '" + name +
-                        "' answered nothing within timeouts.query and did not end the statement when killed"
-                  : "Lost connection to backend '" + name + "' during query: " + outcome.ec.message();
-    const auto ec = co_await send_error(client_, err.code, err.sql_state, message, outcome.next_client_seq);
+    if (timed_out) {
+      log_.warn("backend '{}' answered nothing within timeouts.query and did not end the statement when killed", name);
+    } else {
+      log_.warn("lost connection to backend '{}' during query: {}", name, outcome.ec.message());
+    }
+    const auto ec = co_await send_error(client_, err.code, err.sql_state, err.message, outcome.next_client_seq);
     // A transaction, temporary tables or locks died with the connection: carrying on on a fresh
     // one could commit half a transaction, so the session ends as it would on the server.
     co_return !ec && !stateful;

@@ -12,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "proxy/backend/backend_pool.hpp"
+#include "proxy/health/backend_users_loader.hpp"
 #include "proxy/health/pool_snapshot.hpp"
 #include "proxy/metrics/proxy_metrics.hpp"
 #include "proxy/routing/replica_picker.hpp"
@@ -69,6 +70,7 @@ struct SharedState {
   FastAuthCache fast_auth;      // caching_sha2_password
   ConnectionLimits limits;   // client connections, overall and per user (limits.*)
   LoginThrottle login_throttle;  // failed logins per source address
+  BackendUsersCell backend_users;  // auth.backend_users: the primary's accounts
   std::atomic<std::uint64_t> next_session_id{1};
   std::atomic<std::int64_t> active_sessions{0};
   std::atomic<bool> draining{false};  // SIGTERM received: not ready, sessions winding down

@@ -80,10 +80,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
       log_.warn("primary moved from '{}' to '{}' while the session held state there: ending it", lease_->backend_name,
                 primary->name);
       count_error(ErrorKind::kPrimaryMoved);
-      co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
-                          "The primary moved from '" + lease_->backend_name + "' to '" + primary->name +
-                              "': this session's transaction was rolled back",
-                          err_seq);
+      co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state, kErrBackendLost.message, err_seq);
       discard_lease();
       end_session_ = true;
       co_return false;
@@ -99,42 +96,53 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
     const auto index = choose_backend(*snap, worker_.picker, target, avoid, accept, take_turn);
     if (!index) {
       count_error(ErrorKind::kNoBackend);
-      co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state,
-                          target == Target::kReplica ? "No backend can take reads" : "No primary backend is available",
-                          err_seq);
+      log_.warn("{}: refused with ERR {}", target == Target::kReplica ? "no backend can take reads" : "no primary backend is available",
+                kErrNoBackend.code);
+      co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state, kErrNoBackend.message, err_seq);
       co_return false;
     }
     const BackendStatus& b = snap->backends[*index];
-    AcquireRequest req;
-    req.key = PoolKey{b.id, login_.user->name, login_.caps.bits & kAnswerShapingCaps, login_.collation};
-    req.target = target_of(b);
-    req.credentials = credentials();
-    req.want_applied = state_.replay_hashes();
-    req.want_schema = state_.schema();
-    auto got = co_await worker_.pool.acquire(req);
-    if (got.error == AcquireError::kPoolTimeout) {
-      count_error(ErrorKind::kPoolTimeout);
-      co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
-                          "Too many connections: no free connection to backend '" + b.name + "'", err_seq);
-      co_return false;
-    }
-    if (got.error == AcquireError::kBackend) {
-      if (!got.failure.server_error.empty()) {
-        co_await client_.write_packet(got.failure.server_error, err_seq);
+    std::unique_ptr<BackendConnection> connection;
+    if (auto kept = session_pool_ ? take_kept(b.id, *snap) : std::nullopt) {
+      connection = std::move(kept->connection);
+      connection->carried().tainted = false;  // what it carries is this session's own doing
+    } else {
+      AcquireRequest req;
+      req.key = PoolKey{b.id, login_.user->name, login_.caps.bits & kAnswerShapingCaps, login_.collation};
+      req.target = target_of(b);
+      req.credentials = credentials();
+      req.want_applied = state_.replay_hashes();
+      req.want_schema = state_.schema();
+      req.fresh = session_pool_;
+      auto got = co_await worker_.pool.acquire(req);
+      if (got.error == AcquireError::kPoolTimeout) {
+        count_error(ErrorKind::kPoolTimeout);
+        log_.warn("no free connection to backend '{}' within pool.acquire_timeout: refused with ERR {}", b.name,
+                  kErrTooManyConnections.code);
+        co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
+                            kErrTooManyConnections.message, err_seq);
         co_return false;
       }
-      log_.warn("cannot reach backend '{}' at {}:{}: {}", b.name, b.host, b.port, got.failure.ec.message());
-      if (attempt + 1 < kMaxAcquireAttempts) {
-        avoid.push_back(b.id);  // another backend may take it
-        continue;
+      if (got.error == AcquireError::kBackend) {
+        if (!got.failure.server_error.empty()) {
+          if (!got.failure.detail.empty()) log_.warn("{}", got.failure.detail);
+          co_await client_.write_packet(got.failure.server_error, err_seq);
+          co_return false;
+        }
+        log_.warn("cannot reach backend '{}' at {}:{}: {}", b.name, b.host, b.port, got.failure.ec.message());
+        if (attempt + 1 < kMaxAcquireAttempts) {
+          avoid.push_back(b.id);  // another backend may take it
+          continue;
+        }
+        count_error(ErrorKind::kBackendUnreachable);
+        co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
+                            kErrBackendUnreachable.message, err_seq);
+        co_return false;
       }
-      count_error(ErrorKind::kBackendUnreachable);
-      co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
-                          "Can't connect to backend '" + b.name + "': " + got.failure.ec.message(), err_seq);
-      co_return false;
+      learn_identity(*got.connection);
+      connection = std::move(got.connection);
     }
-    learn_identity(*got.connection);
-    lease_ = Lease{std::move(got.connection), target, snap->primary == index, b.name};
+    lease_ = Lease{std::move(connection), target, snap->primary == index, b.name};
     // timeouts.query covers the replay too: a backend that hangs here is killed, then closed.
     query_timeout_ = QueryTimeout::kNone;
     watch_.begin(WaitingOn::kBackend);
@@ -154,8 +162,8 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
       continue;
     }
     count_error(ErrorKind::kBackendLost);
-    co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state,
-                        "Lost connection to backend '" + b.name + "' while restoring session state", err_seq);
+    log_.warn("lost connection to backend '{}' while restoring session state", b.name);
+    co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state, kErrBackendLost.message, err_seq);
     co_return false;
   }
   co_return false;
@@ -163,8 +171,36 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
 
 void ClientSession::release_lease() {
   if (!lease_) return;
-  worker_.pool.release(std::move(lease_->connection));
+  if (session_pool_) {
+    kept_.push_back(std::move(*lease_));
+  } else {
+    worker_.pool.release(std::move(lease_->connection));
+  }
   lease_.reset();
+}
+
+std::optional<Lease> ClientSession::take_kept(std::uint32_t backend_id, const PoolSnapshot& snap) {
+  std::optional<Lease> found;
+  for (auto it = kept_.begin(); it != kept_.end();) {
+    const std::uint32_t id = it->connection->backend_id;
+    const bool routed = std::ranges::any_of(
+        snap.backends, [&](const BackendStatus& b) { return b.id == id && b.state != BackendState::kDown; });
+    if (id == backend_id && !found) {
+      found = std::move(*it);
+      it = kept_.erase(it);
+    } else if (!routed) {
+      worker_.pool.discard(std::move(it->connection));
+      it = kept_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return found;
+}
+
+void ClientSession::discard_kept() {
+  for (auto& kept : kept_) worker_.pool.discard(std::move(kept.connection));
+  kept_.clear();
 }
 
 void ClientSession::discard_lease() {

@@ -20,10 +20,9 @@ std::string_view sql_of(const protocol::Packet& command) {
 
 awaitable<bool> ClientSession::unknown_statement(const protocol::Packet& command) {
   const auto id = protocol::decode_statement_id(command.payload);
+  const bool fetch = protocol::command_of(command.payload) == Command::kStmtFetch;
   co_await send_error(client_, kErrUnknownStatement.code, kErrUnknownStatement.sql_state,
-                      "Unknown prepared statement handler (" + std::to_string(id ? *id : 0) + ") given to " +
-                          (protocol::command_of(command.payload) == Command::kStmtFetch ? "mysqld_stmt_fetch"
-                                                                                        : "mysqld_stmt_execute"),
+                      unknown_statement_message(id ? *id : 0, fetch ? "mysqld_stmt_fetch" : "mysqld_stmt_execute"),
                       command.next_seq);
   co_return true;
 }
@@ -97,7 +96,8 @@ awaitable<bool> ClientSession::stmt_execute(const protocol::Packet& command) {
   if (st == nullptr) co_return co_await unknown_statement(command);
   auto layout = protocol::parse_execute_layout(command.payload, st->num_params);
   if (!layout) {
-    co_await send_error(client_, 1210, "HY000", "Incorrect arguments to mysqld_stmt_execute", command.next_seq);
+    co_await send_error(client_, kErrWrongArguments.code, kErrWrongArguments.sql_state,
+                        wrong_arguments_message("mysqld_stmt_execute"), command.next_seq);
     co_return true;
   }
   if (layout->params_bound) st->param_types.assign(layout->types.begin(), layout->types.end());
@@ -132,7 +132,7 @@ awaitable<bool> ClientSession::stmt_fetch(const protocol::Packet& command) {
   ClientStatement* st = id ? statements_.find(*id) : nullptr;
   if (st == nullptr) co_return co_await unknown_statement(command);
   if (!lease_ || !state_.pinned_for(PinReason::kCursor) || cursor_statement_ != id) {
-    co_await send_error(client_, 1421, "HY000", "The statement (" + std::to_string(*id) + ") has no open cursor.",
+    co_await send_error(client_, kErrNoOpenCursor.code, kErrNoOpenCursor.sql_state, no_open_cursor_message(*id),
                         command.next_seq);
     co_return true;
   }

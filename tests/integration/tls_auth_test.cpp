@@ -228,7 +228,8 @@ TEST_F(TlsAuthTest, BackendWithAnUntrustedCertificateIsRefused) {
   if (!refused) refused = !c.scalar("SELECT 1").has_value();
   EXPECT_TRUE(refused);
   EXPECT_EQ(c.errnum(), 1429u) << c.describe_error();  // ER_CONNECT_TO_FOREIGN_DATA_SOURCE
-  EXPECT_NE(c.error().find("TLS to backend primary failed"), std::string::npos) << c.describe_error();
+  EXPECT_EQ(c.error(), "Unable to connect to foreign data source: primary") << c.describe_error();
+  EXPECT_NE(proxy_->log_tail(400).find("TLS to backend primary failed"), std::string::npos);
 }
 
 }  // namespace

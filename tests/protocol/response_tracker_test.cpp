@@ -236,7 +236,7 @@ TEST(ResponseTracker, PrepareError) {
 
 TEST(ResponseTracker, ExecuteWithCursorEndsAfterMetadata) {
   ResponseTracker t;
-  t.start(Command::kStmtExecute, kCaps41);
+  t.start(Command::kStmtExecute, kCaps41, /*cursor_requested=*/true);
   run(t, {{{0x01}, PacketKind::kResultsetHeader, false},
           {column_payload("a"), PacketKind::kColumnDefinition, false},
           {eof_payload(kServerStatusAutocommit | kServerStatusCursorExists), PacketKind::kMetadataEof, true}});
@@ -244,7 +244,7 @@ TEST(ResponseTracker, ExecuteWithCursorEndsAfterMetadata) {
 
 TEST(ResponseTracker, ExecuteWithCursorUnderDeprecateEof) {
   ResponseTracker t;
-  t.start(Command::kStmtExecute, kCapsDeprecateEof);
+  t.start(Command::kStmtExecute, kCapsDeprecateEof, /*cursor_requested=*/true);
   run(t, {{{0x01}, PacketKind::kResultsetHeader, false},
           {column_payload("a"), PacketKind::kColumnDefinition, false},
           {eof_payload(kServerStatusAutocommit | kServerStatusCursorExists), PacketKind::kResultsetEnd, true}});

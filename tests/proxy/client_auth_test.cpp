@@ -103,7 +103,7 @@ TEST(InsecureTransportRefusal, OnlyWithoutTlsWhenTheListenerOrTheUserAsks) {
   user.name = "app";
   EXPECT_FALSE(insecure_transport_refusal(cfg, user, false)) << "neither asks";
   user.require_tls = true;
-  EXPECT_EQ(insecure_transport_refusal(cfg, user, false), "Connections using insecure transport are prohibited for user 'app'");
+  EXPECT_EQ(insecure_transport_refusal(cfg, user, false), "Connections using insecure transport are prohibited while --require_secure_transport=ON.");
   EXPECT_FALSE(insecure_transport_refusal(cfg, user, true));
   user.require_tls = false;
   cfg.tls.require = true;

@@ -60,11 +60,20 @@ TEST(RoleDetection, APrimaryThatMissedChecksKeepsTheRoleUntilDown) {
   EXPECT_EQ(decide_primary(b, 0).primary, std::nullopt);
 }
 
-TEST(RoleDetection, DemotedPrimaryWithNobodyWritableMeansNoPrimary) {
+// A lone server (or a whole cluster) set read_only: the primary keeps the role, so writes get the
+// server's own ERR 1290 and reads fall back to it, as against the server itself.
+TEST(RoleDetection, ReadOnlyPrimaryWithNobodyWritableKeepsTheRole) {
   std::vector<RoleObservation> b = {read_only(), read_only(), read_only()};
   RoleDecision d = decide_primary(b, 0);
-  EXPECT_EQ(d.primary, std::nullopt);
+  EXPECT_EQ(d.primary, 0u);
   EXPECT_TRUE(d.writable.empty());
+  std::vector<RoleObservation> lone = {read_only()};
+  EXPECT_EQ(decide_primary(lone, 0).primary, 0u);
+}
+
+TEST(RoleDetection, ReadOnlyPrimaryLosesTheRoleOnceAnotherIsWritable) {
+  std::vector<RoleObservation> b = {read_only(), read_only(), writable()};
+  EXPECT_EQ(decide_primary(b, 0).primary, 2u);
 }
 
 TEST(RoleDetection, NobodyWritableAndNoCurrentPrimary) {
