@@ -6,6 +6,7 @@ require 'bigdecimal'
 require 'date'
 require 'digest'
 require 'mysql2'
+require 'net/http'
 
 HOST = ENV.fetch('DRIVER_HOST')
 PORT = Integer(ENV.fetch('DRIVER_PORT'))
@@ -16,6 +17,7 @@ REPLICA_PORTS = ENV.fetch('DRIVER_REPLICA_PORTS').split(',').map { |p| Integer(p
 TLS_CA = ENV.fetch('DRIVER_TLS_CA')
 OTHER_CA = ENV.fetch('DRIVER_OTHER_CA')
 SUFFIX = ENV.fetch('DRIVER_SUFFIX')
+METRICS_URL = ENV.fetch('DRIVER_METRICS_URL', '')
 FLAGS = Mysql2::Client::MULTI_STATEMENTS
 
 class CheckFailed < StandardError; end
@@ -75,29 +77,57 @@ end
 
 # ------------------------------------------------------------------ logins
 
+# The proxy's count of successful client logins by method and TLS (0 in a direct run).
+def logins(method, tls)
+  return 0.0 if DIRECT
+
+  Net::HTTP.get(URI(METRICS_URL)).lines.sum do |line|
+    next 0.0 unless line.start_with?('mysql_proxy_client_logins_total{')
+
+    labels, value = line.strip.split(/ (?=[^ ]+\z)/)
+    labels.include?(%(method="#{method}")) && labels.include?(%(tls="#{tls ? 'yes' : 'no'}")) ? Float(value) : 0.0
+  end
+end
+
+# Runs the block (a login); through the proxy, it must count once as `method` (over TLS or not).
+def counted(method, tls)
+  before = logins(method, tls)
+  result = yield
+  expect_eq(before + 1, logins(method, tls), "proxy's count of #{method} logins (tls #{tls})") unless DIRECT
+  result
+end
+
 def login_native
-  c = connect('app', 'app-pass')
-  expect_eq(nil, c.ssl_cipher, 'TLS cipher of a plain connection')
-  expect_eq('app@%', current_user(c), 'user')
+  counted('native', false) do
+    c = connect('app', 'app-pass')
+    expect_eq(nil, c.ssl_cipher, 'TLS cipher of a plain connection')
+    expect_eq('app@%', current_user(c), 'user')
+  end
   e = expect_error('a wrong password') { connect('app', 'wrong-pass') }
   expect_eq([1045, '28000'], [e.error_number, e.sql_state], 'error of a wrong password')
 end
 
 def login_caching_sha2
   # Full authentication needs a secure channel: TLS first, then the fast path over plain TCP.
-  c = connect('ruby_sha2', PASSWORD, TLS_CA)
-  expect_true(!c.ssl_cipher.to_s.empty?, 'no TLS cipher')
-  expect_eq('ruby_sha2@%', current_user(c), 'user (full, TLS)')
-  expect_eq('ruby_sha2@%', current_user(connect('ruby_sha2', PASSWORD)), 'user (fast path)')
+  counted('sha2_full_tls', true) do
+    c = connect('ruby_sha2', PASSWORD, TLS_CA)
+    expect_true(!c.ssl_cipher.to_s.empty?, 'no TLS cipher')
+    expect_eq('ruby_sha2@%', current_user(c), 'user (full, TLS)')
+  end
+  counted('sha2_fast', false) do
+    expect_eq('ruby_sha2@%', current_user(connect('ruby_sha2', PASSWORD)), 'user (fast path)')
+  end
   e = expect_error('a wrong password') { connect('ruby_sha2', 'wrong-pass', TLS_CA) }
   expect_eq(1045, e.error_number, 'error code of a wrong password')
 end
 
 def login_tls
   # ruby_tls may only log in over TLS (the proxy's require_tls, or REQUIRE SSL on the server).
-  c = connect('ruby_tls', PASSWORD, TLS_CA)
-  expect_true(!c.ssl_cipher.to_s.empty?, 'no TLS cipher')
-  expect_eq('ruby_tls@%', current_user(c), 'user over TLS')
+  counted('native', true) do
+    c = connect('ruby_tls', PASSWORD, TLS_CA)
+    expect_true(!c.ssl_cipher.to_s.empty?, 'no TLS cipher')
+    expect_eq('ruby_tls@%', current_user(c), 'user over TLS')
+  end
   e = expect_error('a login without TLS') { connect('ruby_tls', PASSWORD) }
   expect_true([1045, 3159].include?(e.error_number), "error of a login without TLS: #{e.error_number} #{e.message}")
   # The certificate is really checked: an unrelated CA is refused.
@@ -311,14 +341,17 @@ end
 
 # ------------------------------------------------------------------ routing
 
+# Every autocommit read on a replica (with routing.consistency global, all may go to the one
+# replica known to have applied the last write), every write on the primary.
 def routing
   table = "drv_ruby_route_#{SUFFIX}"
   read_ports = DIRECT ? [PRIMARY_PORT] : REPLICA_PORTS
   app do |c|
-    expect_eq(read_ports, (1..10).map { scalar(c, 'SELECT @@port') }.uniq.sort, 'ports of 10 autocommit reads')
+    seen = (1..10).map { scalar(c, 'SELECT @@port') }.uniq.sort
+    expect_true((seen - read_ports).empty?, "ports of 10 autocommit reads: #{seen}, not all in #{read_ports}")
     select = c.prepare('SELECT @@port + ?')
-    expect_eq(read_ports, (1..10).map { select.execute(0, as: :array).to_a[0][0] }.uniq.sort,
-              'ports of 10 prepared autocommit reads')
+    seen = (1..10).map { select.execute(0, as: :array).to_a[0][0] }.uniq.sort
+    expect_true((seen - read_ports).empty?, "ports of 10 prepared autocommit reads: #{seen}, not all in #{read_ports}")
     # A write records the port of the server that ran it (row-based binlog: the replicas copy it).
     c.query("CREATE TABLE #{table} (id INT PRIMARY KEY, port INT)")
     begin

@@ -15,6 +15,7 @@ sort($REPLICA_PORTS);
 $TLS_CA = getenv('DRIVER_TLS_CA');
 $OTHER_CA = getenv('DRIVER_OTHER_CA');
 $SUFFIX = getenv('DRIVER_SUFFIX');
+$METRICS_URL = getenv('DRIVER_METRICS_URL');
 
 mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
 // PDO_mysql hands a DOUBLE of the binary protocol to PHP through a string of `precision` digits
@@ -108,8 +109,33 @@ function error_of(Throwable $e): array {
 
 // ------------------------------------------------------------------ logins
 
+// The proxy's count of successful client logins by method and TLS (0 in a direct run).
+function logins(string $method, bool $tls): float {
+    global $DIRECT, $METRICS_URL;
+    if ($DIRECT) return 0.0;
+    $sum = 0.0;
+    $tls_label = $tls ? 'yes' : 'no';
+    foreach (explode("\n", file_get_contents($METRICS_URL)) as $line) {
+        if (!str_starts_with($line, 'mysql_proxy_client_logins_total{')) continue;
+        $labels = substr($line, 0, strrpos($line, ' '));
+        if (str_contains($labels, "method=\"$method\"") && str_contains($labels, "tls=\"$tls_label\"")) {
+            $sum += (float) substr($line, strrpos($line, ' ') + 1);
+        }
+    }
+    return $sum;
+}
+
+// Runs $login; through the proxy, it must count once as `method` (over TLS or not).
+function counted(string $method, bool $tls, callable $login) {
+    global $DIRECT;
+    $before = logins($method, $tls);
+    $result = $login();
+    if (!$DIRECT) expect_eq($before + 1, logins($method, $tls), "proxy's count of $method logins (tls " . var_export($tls, true) . ')');
+    return $result;
+}
+
 function login_native(callable $connect, callable $user_of): void {
-    expect_eq('app@%', $user_of($connect('app', 'app-pass')), 'user');
+    expect_eq('app@%', counted('native', false, fn() => $user_of($connect('app', 'app-pass'))), 'user');
     $e = expect_throws(fn() => $connect('app', 'wrong-pass'), 'a wrong password');
     // mysqlnd reports the SQLSTATE of a failed login as HY000, whatever the server sent.
     expect_eq(1045, error_of($e)[0], 'error code of a wrong password');
@@ -118,8 +144,10 @@ function login_native(callable $connect, callable $user_of): void {
 function login_caching_sha2(string $prefix, callable $connect, callable $user_of): void {
     global $PASSWORD, $TLS_CA;
     // Full authentication needs a secure channel: TLS first, then the fast path over plain TCP.
-    expect_eq("{$prefix}_sha2@%", $user_of($connect("{$prefix}_sha2", $PASSWORD, $TLS_CA)), 'user (full, TLS)');
-    expect_eq("{$prefix}_sha2@%", $user_of($connect("{$prefix}_sha2", $PASSWORD)), 'user (fast path)');
+    expect_eq("{$prefix}_sha2@%", counted('sha2_full_tls', true, fn() => $user_of($connect("{$prefix}_sha2", $PASSWORD, $TLS_CA))),
+              'user (full, TLS)');
+    expect_eq("{$prefix}_sha2@%", counted('sha2_fast', false, fn() => $user_of($connect("{$prefix}_sha2", $PASSWORD))),
+              'user (fast path)');
     $e = expect_throws(fn() => $connect("{$prefix}_sha2", 'wrong-pass', $TLS_CA), 'a wrong password');
     expect_eq(1045, error_of($e)[0], 'error code of a wrong password');
 }
@@ -127,7 +155,8 @@ function login_caching_sha2(string $prefix, callable $connect, callable $user_of
 function login_tls(string $prefix, callable $connect, callable $user_of): void {
     global $PASSWORD, $TLS_CA, $OTHER_CA;
     // <prefix>_tls may only log in over TLS (the proxy's require_tls, or REQUIRE SSL on the server).
-    expect_eq("{$prefix}_tls@%", $user_of($connect("{$prefix}_tls", $PASSWORD, $TLS_CA)), 'user over TLS');
+    expect_eq("{$prefix}_tls@%", counted('native', true, fn() => $user_of($connect("{$prefix}_tls", $PASSWORD, $TLS_CA))),
+              'user over TLS');
     $e = expect_throws(fn() => $connect("{$prefix}_tls", $PASSWORD), 'a login without TLS');
     expect_true(in_array(error_of($e)[0], [1045, 3159], true), 'error of a login without TLS: ' . $e->getMessage());
     // The certificate is really checked: an unrelated CA is refused.
@@ -571,15 +600,17 @@ function pdo_errors(): void {
 
 // ------------------------------------------------------------------ routing
 
+// Every autocommit read on a replica (with routing.consistency global, all may go to the one
+// replica known to have applied the last write), every write on the primary.
 function routing(string $table, callable $scalar, callable $prepared_scalar, callable $exec): void {
     global $DIRECT, $PRIMARY_PORT, $REPLICA_PORTS;
     $read_ports = $DIRECT ? [$PRIMARY_PORT] : $REPLICA_PORTS;
     $seen = [];
     for ($i = 0; $i < 10; $i++) $seen[] = (int) $scalar('SELECT @@port');
-    expect_eq($read_ports, sorted_unique($seen), 'ports of 10 autocommit reads');
+    expect_subset($read_ports, sorted_unique($seen), 'ports of 10 autocommit reads');
     $seen = [];
     for ($i = 0; $i < 10; $i++) $seen[] = (int) $prepared_scalar('SELECT @@port + ?', 0);
-    expect_eq($read_ports, sorted_unique($seen), 'ports of 10 prepared autocommit reads');
+    expect_subset($read_ports, sorted_unique($seen), 'ports of 10 prepared autocommit reads');
     // A write records the port of the server that ran it (row-based binlog: the replicas copy it).
     $exec("CREATE TABLE $table (id INT PRIMARY KEY, port INT)");
     try {
@@ -590,6 +621,10 @@ function routing(string $table, callable $scalar, callable $prepared_scalar, cal
     } finally {
         $exec("DROP TABLE IF EXISTS $table");
     }
+}
+
+function expect_subset(array $allowed, array $seen, string $what): void {
+    expect_true($seen !== [] && array_diff($seen, $allowed) === [], "$what: " . show($seen) . ', not all in ' . show($allowed));
 }
 
 function sorted_unique(array $a): array {

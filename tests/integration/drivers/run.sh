@@ -15,6 +15,7 @@
 #   DRIVER_PRIMARY_PORT, DRIVER_REPLICA_PORTS (comma-separated)   the cluster's nodes
 #   DRIVER_TLS_CA, DRIVER_OTHER_CA  the cluster's CA and an unrelated one
 #   DRIVER_SUFFIX                   for object names (this process's id)
+#   DRIVER_METRICS_URL              the proxy's /metrics (empty in a direct run)
 #   accounts (password in DRIVER_PASSWORD) <prefix>_sha2: caching_sha2_password at the proxy;
 #   <prefix>_tls: mysql_native_password, TLS required; the user app (app-pass) is native.
 set -uo pipefail
@@ -90,7 +91,11 @@ if ((DIRECT)); then
 else
   [[ -n $PROXY_BIN && -x $PROXY_BIN ]] ||
     failed_setup "proxy binary '$PROXY_BIN' missing or not executable (build the mysql-proxy target)"
-  PROXY_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+  PROXY_PORT=$(free_port)
+  ADMIN_PORT=$(free_port)
+  [[ $ADMIN_PORT != "$PROXY_PORT" ]] || ADMIN_PORT=$(free_port)
+  METRICS_URL=http://127.0.0.1:$ADMIN_PORT/metrics
   {
     cat <<EOF
 listen: { address: 127.0.0.1, port: $PROXY_PORT }
@@ -112,7 +117,7 @@ health: { user: monitor, password: monitor-pass }
 timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }
 logging: { level: debug, format: text }
 routing: { consistency: global, consistency_timeout: 5s }
-admin: { enabled: false }
+admin: { enabled: true, address: 127.0.0.1, port: $ADMIN_PORT }
 EOF
   } >"$WORKDIR/proxy.yaml"
   "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
@@ -131,6 +136,7 @@ EOF
 fi
 
 export DRIVER_HOST=$HOST DRIVER_PORT=$PORT DRIVER_DIRECT=$DIRECT DRIVER_PASSWORD=$PASSWORD DRIVER_SUFFIX=$$
+export DRIVER_METRICS_URL=${METRICS_URL:-}
 export DRIVER_PRIMARY_PORT=$CLUSTER_PRIMARY_PORT
 export DRIVER_REPLICA_PORTS=$CLUSTER_REPLICA1_PORT,$CLUSTER_REPLICA2_PORT
 export DRIVER_TLS_CA=$CLUSTER_DIR/tls/ca.pem DRIVER_OTHER_CA=$CLUSTER_DIR/tls/other-ca.pem
