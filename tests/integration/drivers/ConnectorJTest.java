@@ -122,6 +122,14 @@ public class ConnectorJTest {
       }
       expectCounted(method, !how.isEmpty(), before);
     }
+    // Full authentication over plain TCP, the password encrypted with the server's RSA key.
+    for (String method : new String[] {"sha2_full_rsa", "sha2_fast"}) {
+      double before = logins(method, false);
+      try (Connection c = connect("java_sha2_rsa", PASSWORD, "allowPublicKeyRetrieval=true")) {
+        expect("java_sha2_rsa@%", currentUser(c), "user (" + method + ")");
+      }
+      expectCounted(method, false, before);
+    }
     SQLException e = expectError(() -> connect("java_sha2", "wrong-pass", tls(TLS_CA)).close(), "a wrong password");
     expect(1045, e.getErrorCode(), "error code of a wrong password");
   }

@@ -117,6 +117,13 @@ def login_caching_sha2
   counted('sha2_fast', false) do
     expect_eq('ruby_sha2@%', current_user(connect('ruby_sha2', PASSWORD)), 'user (fast path)')
   end
+  # Full authentication over plain TCP: Connector/C asks for the server's RSA key and encrypts the
+  # password with it.
+  %w[sha2_full_rsa sha2_fast].each do |method|
+    counted(method, false) do
+      expect_eq('ruby_sha2_rsa@%', current_user(connect('ruby_sha2_rsa', PASSWORD)), "user (#{method})")
+    end
+  end
   e = expect_error('a wrong password') { connect('ruby_sha2', 'wrong-pass', TLS_CA) }
   expect_eq(1045, e.error_number, 'error code of a wrong password')
 end

@@ -148,6 +148,12 @@ function login_caching_sha2(string $prefix, callable $connect, callable $user_of
               'user (full, TLS)');
     expect_eq("{$prefix}_sha2@%", counted('sha2_fast', false, fn() => $user_of($connect("{$prefix}_sha2", $PASSWORD))),
               'user (fast path)');
+    // Full authentication over plain TCP: mysqlnd asks for the server's RSA key and encrypts the
+    // password with it.
+    expect_eq("{$prefix}_sha2_rsa@%", counted('sha2_full_rsa', false, fn() => $user_of($connect("{$prefix}_sha2_rsa", $PASSWORD))),
+              'user (full, RSA)');
+    expect_eq("{$prefix}_sha2_rsa@%", counted('sha2_fast', false, fn() => $user_of($connect("{$prefix}_sha2_rsa", $PASSWORD))),
+              'user (fast path after RSA)');
     $e = expect_throws(fn() => $connect("{$prefix}_sha2", 'wrong-pass', $TLS_CA), 'a wrong password');
     expect_eq(1045, error_of($e)[0], 'error code of a wrong password');
 }

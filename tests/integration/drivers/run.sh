@@ -16,8 +16,9 @@
 #   DRIVER_TLS_CA, DRIVER_OTHER_CA  the cluster's CA and an unrelated one
 #   DRIVER_SUFFIX                   for object names (this process's id)
 #   DRIVER_METRICS_URL              the proxy's /metrics (empty in a direct run)
-#   accounts (password in DRIVER_PASSWORD) <prefix>_sha2: caching_sha2_password at the proxy;
-#   <prefix>_tls: mysql_native_password, TLS required; the user app (app-pass) is native.
+#   accounts (password in DRIVER_PASSWORD) <prefix>_sha2 and <prefix>_sha2_rsa: caching_sha2_password
+#   at the proxy (the second for the RSA key exchange); <prefix>_tls: mysql_native_password, TLS
+#   required; the user app (app-pass) is native.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
@@ -75,7 +76,7 @@ DIRECT=0
 # proxy reaches the servers without TLS, so only a direct run has the servers require it.
 sql=
 for p in "${PREFIXES[@]}"; do
-  for u in "${p}_sha2" "${p}_tls"; do
+  for u in "${p}_sha2" "${p}_sha2_rsa" "${p}_tls"; do
     require=NONE
     [[ $u == *_tls && $DIRECT == 1 ]] && require=SSL
     sql+="CREATE USER IF NOT EXISTS '$u'@'%' IDENTIFIED BY '$PASSWORD';"
@@ -110,6 +111,7 @@ users:
 EOF
     for p in "${PREFIXES[@]}"; do
       echo "  - { name: ${p}_sha2, password: $PASSWORD, auth_plugin: caching_sha2_password }"
+      echo "  - { name: ${p}_sha2_rsa, password: $PASSWORD, auth_plugin: caching_sha2_password }"
       echo "  - { name: ${p}_tls, password: $PASSWORD, require_tls: true }"
     done
     cat <<EOF
