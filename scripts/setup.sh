@@ -21,6 +21,8 @@ PACKAGES=(
   sysbench haproxy prometheus gnuplot-nox
   # test clients
   python3-pymysql python3-mysqldb python3-cryptography nodejs npm
+  # more drivers (tests/integration/drivers): Connector/J on the JDK, PHP mysqli/PDO, Ruby mysql2
+  libmariadb-java openjdk-17-jdk-headless php-cli php-mysql ruby ruby-mysql2
   # demo apps (k8s/apps) and their local stack: web server, app servers, headless browser test
   nginx gunicorn python3-flask python3-fastapi python3-uvicorn chromium
   # tools the scripts use (ps/pgrep, ss, certificates)
@@ -52,7 +54,7 @@ if ((EUID != 0)); then
   SUDO=(sudo)
 fi
 
-# Keep package postinst scripts (mariadb-server, haproxy, prometheus, nginx) from
+# Keep package postinst scripts (mariadb-server, haproxy, prometheus, nginx, php) from
 # starting system services: our tests run their own processes.
 POLICY=/usr/sbin/policy-rc.d
 created_policy=0

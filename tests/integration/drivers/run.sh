@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# One driver's checks (java: MariaDB Connector/J, php: mysqli and PDO_mysql, ruby: mysql2) through
+# a proxy of their own.
+#
+# usage: tests/integration/drivers/run.sh <java|php|ruby> <path to mysql-proxy>
+# Needs the cluster env (eval "$(scripts/cluster.sh env)"). Creates the driver's login accounts on
+# the servers, starts the proxy on a free port, runs the driver's program (which prints one
+# PASS/FAIL line per check and "N passed, N failed") and stops the proxy. With
+# MYSQLPROXY_TEST_DIRECT=1 the program talks to the primary directly instead (proves the checks
+# are right); there the servers themselves require TLS of the *_tls account.
+#
+# What the program gets, in its environment:
+#   DRIVER_HOST, DRIVER_PORT        where to connect (the proxy, or the primary)
+#   DRIVER_DIRECT                   1 when that is the primary itself, else 0
+#   DRIVER_PRIMARY_PORT, DRIVER_REPLICA_PORTS (comma-separated)   the cluster's nodes
+#   DRIVER_TLS_CA, DRIVER_OTHER_CA  the cluster's CA and an unrelated one
+#   DRIVER_SUFFIX                   for object names (this process's id)
+#   DRIVER_METRICS_URL              the proxy's /metrics (empty in a direct run)
+#   accounts (password in DRIVER_PASSWORD) <prefix>_sha2 and <prefix>_sha2_rsa: caching_sha2_password
+#   at the proxy (the second for the RSA key exchange); <prefix>_tls: mysql_native_password, TLS
+#   required; the user app (app-pass) is native.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+
+DRIVER=${1:-}
+PROXY_BIN=${2:-}
+WORKDIR=$(mktemp -d "/tmp/mysqlproxy-$DRIVER-XXXXXX")
+PROXY_PID=
+PASSWORD=drv-pass
+HOST=127.0.0.1
+
+case $DRIVER in
+  java) PREFIXES=(java) ;;
+  php) PREFIXES=(mysqli pdo) ;;
+  ruby) PREFIXES=(ruby) ;;
+  *) echo "usage: $0 <java|php|ruby> <path to mysql-proxy>" >&2; exit 2 ;;
+esac
+
+failed_setup() {
+  echo "FAIL: $1" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+# shellcheck disable=SC2317  # run by the EXIT trap
+cleanup() {
+  local rc=$?
+  if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
+    kill -TERM "$PROXY_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$PROXY_PID" 2>/dev/null; then
+      echo "proxy did not stop within 5 s of SIGTERM; SIGKILL" >&2
+      kill -KILL "$PROXY_PID" 2>/dev/null
+    fi
+    wait "$PROXY_PID" 2>/dev/null
+  fi
+  if ((rc != 0)) && [[ -f $WORKDIR/proxy.log ]]; then
+    echo "---- last lines of the proxy log ($WORKDIR/proxy.log):" >&2
+    tail -n 80 "$WORKDIR/proxy.log" | sed 's/^/  | /' >&2
+    echo "----" >&2
+  else
+    rm -rf "$WORKDIR"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+
+for v in CLUSTER_PRIMARY_PORT CLUSTER_REPLICA1_PORT CLUSTER_REPLICA2_PORT CLUSTER_DIR; do
+  [[ -n ${!v:-} ]] || failed_setup "$v is not set: run scripts/cluster.sh start and eval \$(scripts/cluster.sh env)"
+done
+DIRECT=0
+[[ ${MYSQLPROXY_TEST_DIRECT:-} == 1 ]] && DIRECT=1
+
+# The accounts, on the servers (replicated to the replicas before the proxy logs in as them). The
+# proxy reaches the servers without TLS, so only a direct run has the servers require it.
+sql=
+for p in "${PREFIXES[@]}"; do
+  for u in "${p}_sha2" "${p}_sha2_rsa" "${p}_tls"; do
+    require=NONE
+    [[ $u == *_tls && $DIRECT == 1 ]] && require=SSL
+    sql+="CREATE USER IF NOT EXISTS '$u'@'%' IDENTIFIED BY '$PASSWORD';"
+    sql+="ALTER USER '$u'@'%' IDENTIFIED BY '$PASSWORD' REQUIRE $require;"
+    sql+="GRANT SELECT ON proxytest.* TO '$u'@'%';"
+  done
+done
+"$REPO/scripts/cluster.sh" sql primary "$sql" || failed_setup "creating the driver's accounts"
+"$REPO/scripts/cluster.sh" wait-sync 30 >/dev/null || failed_setup "replicas did not catch up"
+
+if ((DIRECT)); then
+  PORT=$CLUSTER_PRIMARY_PORT
+  echo "direct mode: talking to the primary on port $PORT"
+else
+  [[ -n $PROXY_BIN && -x $PROXY_BIN ]] ||
+    failed_setup "proxy binary '$PROXY_BIN' missing or not executable (build the mysql-proxy target)"
+  free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+  PROXY_PORT=$(free_port)
+  ADMIN_PORT=$(free_port)
+  [[ $ADMIN_PORT != "$PROXY_PORT" ]] || ADMIN_PORT=$(free_port)
+  METRICS_URL=http://127.0.0.1:$ADMIN_PORT/metrics
+  {
+    cat <<EOF
+listen: { address: 127.0.0.1, port: $PROXY_PORT }
+workers: 2
+backends:
+  - { name: primary, host: 127.0.0.1, port: $CLUSTER_PRIMARY_PORT, role: primary }
+  - { name: replica1, host: 127.0.0.1, port: $CLUSTER_REPLICA1_PORT, role: replica }
+  - { name: replica2, host: 127.0.0.1, port: $CLUSTER_REPLICA2_PORT, role: replica }
+users:
+  - { name: app, password: app-pass }
+EOF
+    for p in "${PREFIXES[@]}"; do
+      echo "  - { name: ${p}_sha2, password: $PASSWORD, auth_plugin: caching_sha2_password }"
+      echo "  - { name: ${p}_sha2_rsa, password: $PASSWORD, auth_plugin: caching_sha2_password }"
+      echo "  - { name: ${p}_tls, password: $PASSWORD, require_tls: true }"
+    done
+    cat <<EOF
+tls: { cert_file: $CLUSTER_DIR/tls/server.pem, key_file: $CLUSTER_DIR/tls/server-key.pem }
+health: { user: monitor, password: monitor-pass }
+timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }
+logging: { level: debug, format: text }
+routing: { consistency: global, consistency_timeout: 5s }
+admin: { enabled: true, address: 127.0.0.1, port: $ADMIN_PORT }
+# The login checks fail logins on purpose (wrong passwords, no TLS, an unrelated CA): 8 in the
+# PHP run, near the throttle's default of 10 a minute.
+limits: { login_failures: 0 }
+EOF
+  } >"$WORKDIR/proxy.yaml"
+  "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
+  PROXY_PID=$!
+  PORT=
+  for _ in $(seq 100); do
+    kill -0 "$PROXY_PID" 2>/dev/null || failed_setup "proxy exited before accepting connections"
+    if (exec 3<>"/dev/tcp/$HOST/$PROXY_PORT") 2>/dev/null; then
+      PORT=$PROXY_PORT
+      break
+    fi
+    sleep 0.1
+  done
+  [[ -n $PORT ]] || failed_setup "proxy did not accept connections on port $PROXY_PORT within 10 s"
+  echo "proxy pid $PROXY_PID on port $PORT"
+fi
+
+export DRIVER_HOST=$HOST DRIVER_PORT=$PORT DRIVER_DIRECT=$DIRECT DRIVER_PASSWORD=$PASSWORD DRIVER_SUFFIX=$$
+export DRIVER_METRICS_URL=${METRICS_URL:-}
+export DRIVER_PRIMARY_PORT=$CLUSTER_PRIMARY_PORT
+export DRIVER_REPLICA_PORTS=$CLUSTER_REPLICA1_PORT,$CLUSTER_REPLICA2_PORT
+export DRIVER_TLS_CA=$CLUSTER_DIR/tls/ca.pem DRIVER_OTHER_CA=$CLUSTER_DIR/tls/other-ca.pem
+
+case $DRIVER in
+  java)
+    JAR=${MARIADB_JAVA_CLIENT_JAR:-/usr/share/java/mariadb-java-client.jar}
+    [[ -r $JAR ]] || failed_setup "$JAR not found (Debian package libmariadb-java)"
+    mkdir -p "$WORKDIR/classes"
+    javac -encoding UTF-8 -d "$WORKDIR/classes" -cp "$JAR" "$HERE/ConnectorJTest.java" ||
+      failed_setup "javac ConnectorJTest.java"
+    java -Duser.timezone=UTC -Dfile.encoding=UTF-8 -cp "$JAR:$WORKDIR/classes" ConnectorJTest
+    ;;
+  php) php -d display_errors=stderr -d error_reporting=-1 -d memory_limit=1G "$HERE/php_test.php" ;;
+  ruby) TZ=UTC ruby "$HERE/mysql2_test.rb" ;;
+esac
+rc=$?
+if [[ -n $PROXY_PID ]] && ! kill -0 "$PROXY_PID" 2>/dev/null; then
+  echo "FAIL: the proxy exited during the checks" >&2
+  rc=1
+fi
+exit "$rc"
