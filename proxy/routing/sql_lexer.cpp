@@ -48,6 +48,10 @@ void Lexer::comment_text(const char* b, const char* e) noexcept {
   hint_ = parse_route_hint({b, static_cast<std::size_t>(e - b)});
 }
 
+namespace {
+constexpr std::string_view kNeverVersion = "999999";
+}  // namespace
+
 void Lexer::block_comment() noexcept {
   const char* b = p_ + 2;
   const std::size_t left = static_cast<std::size_t>(end_ - b);
@@ -55,10 +59,16 @@ void Lexer::block_comment() noexcept {
   // skipped as whitespace while in_versioned_.
   std::size_t marker = (left >= 1 && b[0] == '!') ? 1 : (left >= 2 && b[0] == 'M' && b[1] == '!') ? 2 : 0;
   if (marker != 0) {
-    p_ = b + marker;
-    for (int digits = 0; digits < 6 && p_ < end_ && (char_class(*p_) & kDigitChar); ++digits) ++p_;
-    in_versioned_ = true;
-    return;
+    const char* digits_at = b + marker;
+    const char* q = digits_at;
+    for (int digits = 0; digits < 6 && q < end_ && (char_class(*q) & kDigitChar); ++digits) ++q;
+    // Version 999999 is newer than any server: no server runs the body (mariadb-dump opens its
+    // output with "/*M!999999\- enable the sandbox mode */"), so it is a plain comment.
+    if (std::string_view(digits_at, static_cast<std::size_t>(q - digits_at)) != kNeverVersion) {
+      p_ = q;
+      in_versioned_ = true;
+      return;
+    }
   }
   for (const char* s = b; s < end_;) {
     const auto* star = static_cast<const char*>(std::memchr(s, '*', static_cast<std::size_t>(end_ - s)));

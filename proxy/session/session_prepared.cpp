@@ -21,9 +21,9 @@ std::string_view sql_of(const protocol::Packet& command) {
 awaitable<bool> ClientSession::unknown_statement(const protocol::Packet& command) {
   const auto id = protocol::decode_statement_id(command.payload);
   const bool fetch = protocol::command_of(command.payload) == Command::kStmtFetch;
-  co_await send_error(client_, kErrUnknownStatement.code, kErrUnknownStatement.sql_state,
-                      unknown_statement_message(id ? *id : 0, fetch ? "mysqld_stmt_fetch" : "mysqld_stmt_execute"),
-                      command.next_seq);
+  const std::string message =
+      unknown_statement_message(id ? *id : 0, fetch ? "mysqld_stmt_fetch" : "mysqld_stmt_execute");
+  co_await send_error(client_, kErrUnknownStatement.code, kErrUnknownStatement.sql_state, message, command.next_seq);
   co_return true;
 }
 
@@ -96,8 +96,8 @@ awaitable<bool> ClientSession::stmt_execute(const protocol::Packet& command) {
   if (st == nullptr) co_return co_await unknown_statement(command);
   auto layout = protocol::parse_execute_layout(command.payload, st->num_params);
   if (!layout) {
-    co_await send_error(client_, kErrWrongArguments.code, kErrWrongArguments.sql_state,
-                        wrong_arguments_message("mysqld_stmt_execute"), command.next_seq);
+    const std::string message = wrong_arguments_message("mysqld_stmt_execute");
+    co_await send_error(client_, kErrWrongArguments.code, kErrWrongArguments.sql_state, message, command.next_seq);
     co_return true;
   }
   if (layout->params_bound) st->param_types.assign(layout->types.begin(), layout->types.end());
@@ -132,8 +132,8 @@ awaitable<bool> ClientSession::stmt_fetch(const protocol::Packet& command) {
   ClientStatement* st = id ? statements_.find(*id) : nullptr;
   if (st == nullptr) co_return co_await unknown_statement(command);
   if (!lease_ || !state_.pinned_for(PinReason::kCursor) || cursor_statement_ != id) {
-    co_await send_error(client_, kErrNoOpenCursor.code, kErrNoOpenCursor.sql_state, no_open_cursor_message(*id),
-                        command.next_seq);
+    const std::string message = no_open_cursor_message(*id);
+    co_await send_error(client_, kErrNoOpenCursor.code, kErrNoOpenCursor.sql_state, message, command.next_seq);
     co_return true;
   }
   CommandHooks hooks;

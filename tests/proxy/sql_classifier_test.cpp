@@ -114,6 +114,19 @@ TEST(SqlLexer, VersionedCommentsAreCode) {
   }
 }
 
+// mariadb-dump opens its output with "/*M!999999\- enable the sandbox mode */", which no server
+// runs: a plain comment, so the SET behind it in the same statement is seen (and replayed).
+TEST(SqlLexer, AVersionNoServerReachesIsAComment) {
+  bool bad = true;
+  const auto toks = lex("/*M!999999\\- enable the sandbox mode */ SET @a = 1", &bad);
+  ASSERT_FALSE(toks.empty());
+  EXPECT_TRUE(toks[0].is(sql::Kw::kSet));
+  EXPECT_FALSE(bad);
+  const auto t = classify_sql("/*M!999999\\- enable the sandbox mode */ \n\n/*!40101 SET @OLD_CSC=@@CHARACTER_SET_CLIENT */");
+  EXPECT_TRUE(t.sets_user_variable);
+  EXPECT_EQ(lex("/*!999999 FOR UPDATE */").size(), 0u);
+}
+
 TEST(SqlLexer, VariablesAndAssignment) {
   const auto toks = lex("@x := @@session.sql_mode, @'q', @`b`");
   ASSERT_EQ(toks.size(), 9u);
