@@ -46,28 +46,32 @@ Bytes plain_response() {
   return r;
 }
 
-// A MariaDB server's side of one login per accepted connection: the captured greeting, then OK to
-// whatever response comes, which it keeps.
+// A MariaDB server's side of one login: the captured greeting, then OK to whatever response
+// comes, which it keeps. The socket stays open while the proxy holds the connection.
+awaitable<void> serve_login(tcp::socket socket, std::vector<Bytes>& responses) {
+  const Bytes greeting = frame(captured().at(0), 0);
+  auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(greeting), kUseTuple);
+  if (wec) co_return;
+  std::uint8_t header[4];
+  auto [hec, hn] = co_await asio::async_read(socket, asio::buffer(header), kUseTuple);
+  if (hec) co_return;
+  Bytes payload(header[0] | (header[1] << 8) | (header[2] << 16));
+  auto [pec, pn] = co_await asio::async_read(socket, asio::buffer(payload), kUseTuple);
+  if (pec) co_return;
+  responses.push_back(payload);
+  const Bytes ok = frame(captured().at(2), 2);
+  auto [oec, on] = co_await asio::async_write(socket, asio::buffer(ok), kUseTuple);
+  if (oec) co_return;
+  std::uint8_t byte;
+  co_await socket.async_read_some(asio::buffer(&byte, 1), kUseTuple);
+}
+
+// Every connection accepted gets a login of its own.
 awaitable<void> serve_logins(tcp::acceptor& acceptor, std::vector<Bytes>& responses) {
   for (;;) {
     auto [aec, socket] = co_await acceptor.async_accept(kUseTuple);
     if (aec) co_return;
-    const Bytes greeting = frame(captured().at(0), 0);
-    auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(greeting), kUseTuple);
-    if (wec) co_return;
-    std::uint8_t header[4];
-    auto [hec, hn] = co_await asio::async_read(socket, asio::buffer(header), kUseTuple);
-    if (hec) co_return;
-    Bytes payload(header[0] | (header[1] << 8) | (header[2] << 16));
-    auto [pec, pn] = co_await asio::async_read(socket, asio::buffer(payload), kUseTuple);
-    if (pec) co_return;
-    responses.push_back(payload);
-    const Bytes ok = frame(captured().at(2), 2);
-    auto [oec, on] = co_await asio::async_write(socket, asio::buffer(ok), kUseTuple);
-    if (oec) co_return;
-    // Keep the socket open while the proxy holds the connection.
-    std::uint8_t byte;
-    co_await socket.async_read_some(asio::buffer(&byte, 1), kUseTuple);
+    asio::co_spawn(acceptor.get_executor(), serve_login(std::move(socket), responses), asio::detached);
   }
 }
 
