@@ -82,6 +82,10 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
   server_version_ = greeting->server_version;
   server_collation_ = greeting->character_set;
   caps_ = backend_caps_for(creds, greeting->capabilities);
+  server_extended_caps_ = greeting->mariadb_extended_capabilities;  // 0 unless CLIENT_MYSQL is clear
+  extended_caps_ = creds.client_extended_caps & server_extended_caps_;
+  // A MariaDB server reads the extended capabilities only from a client that clears CLIENT_MYSQL.
+  if (extended_caps_ != 0) caps_ = caps_.without(protocol::kClientLongPassword);
 
   std::uint8_t seq = greeting_packet->next_seq;
   if (target_.tls) {
@@ -96,6 +100,7 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
     request.capabilities = caps_;
     request.max_packet_size = 1u << 30;
     request.character_set = creds.collation;
+    request.mariadb_extended_capabilities = extended_caps_;
     std::vector<std::uint8_t> ssl_request;
     protocol::encode_ssl_request(request, ssl_request);
     if (auto ec = co_await stream_.write_packet(ssl_request, seq)) co_return ec;
@@ -123,6 +128,7 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
   response.capabilities = caps_;
   response.max_packet_size = 1u << 30;
   response.character_set = creds.collation;
+  response.mariadb_extended_capabilities = extended_caps_;
   response.username = creds.user;
   response.auth_response.assign(first->begin(), first->end());
   response.database = creds.database;

@@ -36,6 +36,7 @@ struct BackendCredentials {
   std::optional<protocol::Sha1Digest> native_stage1;
   std::string database;                  // empty: none
   protocol::Capabilities client_caps;    // what the client negotiated with us
+  std::uint32_t client_extended_caps = 0;  // its MariaDB extended capabilities, likewise
   std::uint8_t collation = 45;
   std::vector<std::pair<std::string, std::string>> attributes;
 };
@@ -76,6 +77,9 @@ class BackendConnection {
   [[nodiscard]] const std::string& server_version() const noexcept { return server_version_; }
   [[nodiscard]] std::uint8_t server_collation() const noexcept { return server_collation_; }
   [[nodiscard]] protocol::Capabilities server_caps() const noexcept { return server_caps_; }
+  // MariaDB extended capabilities: in force on this connection, and offered by the server.
+  [[nodiscard]] std::uint32_t extended_caps() const noexcept { return extended_caps_; }
+  [[nodiscard]] std::uint32_t server_extended_caps() const noexcept { return server_extended_caps_; }
   [[nodiscard]] std::uint16_t status() const noexcept { return status_; }
   void set_status(std::uint16_t s) noexcept { status_ = s; }
 
@@ -106,6 +110,8 @@ class BackendConnection {
   BackendTarget target_;
   protocol::Capabilities caps_;
   protocol::Capabilities server_caps_;
+  std::uint32_t extended_caps_ = 0;
+  std::uint32_t server_extended_caps_ = 0;
   std::uint32_t connection_id_ = 0;
   std::string server_version_;
   std::uint8_t server_collation_ = 0;

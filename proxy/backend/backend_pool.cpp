@@ -64,6 +64,16 @@ void BackendPool::update_config(const config::Config& cfg) {
   max_statements_ = cfg.pool.max_prepared_statements;
 }
 
+PoolKey pool_key(std::uint32_t backend_id, std::string user, protocol::Capabilities caps, std::uint32_t extended_caps,
+                 std::uint8_t collation) {
+  return PoolKey{backend_id, std::move(user), caps.bits & kAnswerShapingCaps,
+                 extended_caps & kAnswerShapingExtendedCaps, collation};
+}
+
+bool answers_as_negotiated(const BackendConnection& c, std::uint32_t client_extended_caps) noexcept {
+  return (c.extended_caps() & kAnswerShapingExtendedCaps) == (client_extended_caps & kAnswerShapingExtendedCaps);
+}
+
 std::size_t BackendPool::slot_for(const PoolKey& key) {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i].key == key) return i;

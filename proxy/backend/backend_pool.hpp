@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "protocol/handshake.hpp"
 #include "proxy/backend/backend_connection.hpp"
 
 namespace mysqlproxy::proxy {
@@ -33,7 +34,8 @@ struct BackendConnections {
 struct PoolKey {
   std::uint32_t backend_id = 0;
   std::string user;
-  std::uint32_t caps = 0;  // only the bits that shape answers
+  std::uint32_t caps = 0;           // only the bits that shape answers
+  std::uint32_t extended_caps = 0;  // MariaDB's, likewise
   std::uint8_t collation = 0;
   bool operator==(const PoolKey&) const = default;
 };
@@ -45,6 +47,19 @@ inline constexpr std::uint32_t kAnswerShapingCaps =
     protocol::kClientMultiResults | protocol::kClientPsMultiResults | protocol::kClientLocalFiles |
     protocol::kClientSessionTrack | protocol::kClientIgnoreSpace | protocol::kClientLongFlag |
     protocol::kClientInteractive | protocol::kClientNoSchema;
+
+// MariaDB extended capabilities that change answers: progress packets, a block more in each
+// column definition, result sets without column definitions.
+inline constexpr std::uint32_t kAnswerShapingExtendedCaps =
+    protocol::kMariaDbClientProgress | protocol::kMariaDbClientExtendedMetadata | protocol::kMariaDbClientCacheMetadata;
+
+// The pool a client's connections come from: what the client negotiated, cut to what shapes answers.
+[[nodiscard]] PoolKey pool_key(std::uint32_t backend_id, std::string user, protocol::Capabilities caps,
+                               std::uint32_t extended_caps, std::uint8_t collation);
+
+// False when the connection's answers are not shaped as the client negotiated: a backend that lacks
+// an extended capability the client has (the proxy presented it before that backend was seen).
+[[nodiscard]] bool answers_as_negotiated(const BackendConnection& c, std::uint32_t client_extended_caps) noexcept;
 
 struct AcquireRequest {
   PoolKey key;

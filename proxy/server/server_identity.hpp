@@ -5,15 +5,27 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "protocol/capabilities.hpp"
+#include "protocol/handshake.hpp"
 
 namespace mysqlproxy::proxy {
+
+// The MariaDB extended capabilities one backend offered in its last greeting (0 from MySQL).
+struct BackendExtendedCaps {
+  std::string backend;  // BackendTarget::name: the config name, or "<name>/<address>" when discovered
+  std::uint32_t caps = 0;
+  bool operator==(const BackendExtendedCaps&) const = default;
+};
 
 struct ServerIdentity {
   std::string version = "8.0.36-mysql-proxy";
   std::uint8_t collation = 45;  // utf8mb4_general_ci
   protocol::Capabilities backend_caps{0xffffffffu};
+  // Every backend seen so far: a read may go to any of them, so what the proxy presents is what
+  // they all offer (proxy/server/extended_caps.hpp).
+  std::vector<BackendExtendedCaps> extended_caps;
 };
 
 // Capabilities the proxy can honour towards clients. No CLIENT_SSL or CLIENT_COMPRESS yet, no
@@ -26,6 +38,12 @@ inline constexpr std::uint32_t kProxyServerCaps =
     protocol::kClientMultiStatements | protocol::kClientMultiResults | protocol::kClientPsMultiResults |
     protocol::kClientPluginAuth | protocol::kClientConnectAttrs | protocol::kClientPluginAuthLenencClientData |
     protocol::kClientSessionTrack | protocol::kClientDeprecateEof | protocol::kClientIgnoreSigpipe;
+
+// MariaDB extended capabilities the proxy can honour. Only extended metadata: it adds a block to
+// each column definition, which the relay passes on untouched. Not PROGRESS (progress packets in
+// answers), COM_MULTI, STMT_BULK_OPERATIONS (COM_STMT_BULK_EXECUTE would need its statement id
+// rewritten) or CACHE_METADATA (result sets without their column definitions).
+inline constexpr std::uint32_t kProxyExtendedCaps = protocol::kMariaDbClientExtendedMetadata;
 
 class ServerIdentityCell {
  public:

@@ -3,6 +3,7 @@
 #include "protocol/handshake.hpp"
 #include "protocol/ok_err.hpp"
 #include "proxy/mysql_errors.hpp"
+#include "proxy/server/extended_caps.hpp"
 #include "proxy/session/client_auth.hpp"
 
 namespace mysqlproxy::proxy {
@@ -137,20 +138,30 @@ awaitable<AuthOutcome> authenticate(PacketStream& client, const AuthServices& se
   co_return co_await sha2_full_auth(client, services, user, scramble, seq);
 }
 
+protocol::InitialHandshakeV10 make_greeting(const HandshakeSettings& settings, std::string scramble) {
+  const ServerIdentity& identity = *settings.identity;
+  protocol::InitialHandshakeV10 greeting;
+  greeting.server_version = identity.version;
+  greeting.connection_id = settings.connection_id;
+  greeting.auth_plugin_data = std::move(scramble);
+  greeting.capabilities =
+      protocol::Capabilities{kProxyServerCaps}.intersect(identity.backend_caps.with(protocol::kClientLongPassword));
+  if (settings.auth.tls) greeting.capabilities = greeting.capabilities.with(protocol::kClientSsl);
+  greeting.mariadb_extended_capabilities = presented_extended_caps(identity, *settings.config);
+  if (greeting.mariadb_extended_capabilities != 0) {
+    greeting.capabilities = greeting.capabilities.without(protocol::kClientLongPassword);
+  }
+  greeting.character_set = identity.collation;
+  greeting.status_flags = protocol::kServerStatusAutocommit;
+  greeting.auth_plugin_name = std::string(plugin_name(settings.config->auth.default_plugin));
+  return greeting;
+}
+
 awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const HandshakeSettings& settings,
                                                     const SessionLog& log, LoginRefusal& refusal) {
   const config::Config& cfg = *settings.config;
   const std::string scramble = make_scramble();
-  protocol::InitialHandshakeV10 greeting;
-  greeting.server_version = settings.identity->version;
-  greeting.connection_id = settings.connection_id;
-  greeting.auth_plugin_data = scramble;
-  greeting.capabilities = protocol::Capabilities{kProxyServerCaps}.intersect(
-      settings.identity->backend_caps.with(protocol::kClientLongPassword));
-  if (settings.auth.tls) greeting.capabilities = greeting.capabilities.with(protocol::kClientSsl);
-  greeting.character_set = settings.identity->collation;
-  greeting.status_flags = protocol::kServerStatusAutocommit;
-  greeting.auth_plugin_name = std::string(plugin_name(cfg.auth.default_plugin));
+  const protocol::InitialHandshakeV10 greeting = make_greeting(settings, scramble);
   std::vector<std::uint8_t> payload;
   protocol::encode_initial_handshake(greeting, payload);
   refusal = LoginRefusal::kClientGone;
@@ -200,6 +211,7 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   }
   login.database = response->database;
   login.caps = response->capabilities.intersect(greeting.capabilities);
+  login.extended_caps = response->mariadb_extended_capabilities & greeting.mariadb_extended_capabilities;
   login.collation = response->character_set;
   login.attributes = std::move(response->attributes);
   login.scramble = scramble;

@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "protocol/auth.hpp"
 #include "protocol/capabilities.hpp"
+#include "protocol/handshake.hpp"
 #include "proxy/logging.hpp"
 #include "proxy/net/packet_stream.hpp"
 #include "proxy/server/server_identity.hpp"
@@ -26,6 +27,7 @@ struct ClientLogin {
   const config::UserConfig* user = nullptr;  // points into the config the session holds
   std::string database;                      // empty: none asked for
   protocol::Capabilities caps;               // negotiated: client's ∩ ours
+  std::uint32_t extended_caps = 0;           // MariaDB extended capabilities, negotiated likewise
   std::uint8_t collation = 0;
   std::vector<std::pair<std::string, std::string>> attributes;
   std::uint8_t next_seq = 0;                 // sequence id of the OK/ERR that ends the login
@@ -54,6 +56,11 @@ struct HandshakeSettings {
   // The entry stays valid for the session.
   std::function<awaitable<const config::UserConfig*>(std::string)> resolve_user;
 };
+
+// The greeting the proxy sends: the identity's version and collation, the capabilities it can
+// honour among the primary's (CLIENT_SSL when TLS is offered), and the MariaDB extended
+// capabilities every backend offers; with those, CLIENT_MYSQL is clear, as from a MariaDB server.
+[[nodiscard]] protocol::InitialHandshakeV10 make_greeting(const HandshakeSettings& settings, std::string scramble);
 
 // Why accept_client gave up, for mysql_proxy_client_connections_rejected_total (LoginFailure, for
 // the throttle, counts only the client's own mistakes).

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "proxy/mysql_errors.hpp"
+#include "proxy/server/extended_caps.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/state_sync.hpp"
 
@@ -53,6 +54,7 @@ BackendCredentials ClientSession::credentials() const {
   }
   c.database = state_.schema();
   c.client_caps = login_.caps;
+  c.client_extended_caps = login_.extended_caps;
   c.collation = login_.collation;
   c.attributes = login_.attributes;
   return c;
@@ -61,11 +63,13 @@ BackendCredentials ClientSession::credentials() const {
 void ClientSession::learn_identity(const BackendConnection& backend) {
   auto current = shared_.identity.get();
   const std::string& version = config_->server_version.empty() ? backend.server_version() : config_->server_version;
+  auto extended = current->extended_caps;
+  const bool extended_changed = note_extended_caps(extended, backend.target().name, backend.server_extended_caps());
   if (current->version == version && current->collation == backend.server_collation() &&
-      current->backend_caps == backend.server_caps()) {
+      current->backend_caps == backend.server_caps() && !extended_changed) {
     return;
   }
-  shared_.identity.set(ServerIdentity{version, backend.server_collation(), backend.server_caps()});
+  shared_.identity.set(ServerIdentity{version, backend.server_collation(), backend.server_caps(), std::move(extended)});
 }
 
 awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std::vector<std::uint32_t> avoid,
@@ -108,7 +112,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
       connection->carried().tainted = false;  // what it carries is this session's own doing
     } else {
       AcquireRequest req;
-      req.key = PoolKey{b.id, login_.user->name, login_.caps.bits & kAnswerShapingCaps, login_.collation};
+      req.key = pool_key(b.id, login_.user->name, login_.caps, login_.extended_caps, login_.collation);
       req.target = target_of(b);
       req.credentials = credentials();
       req.want_applied = state_.replay_hashes();
@@ -140,6 +144,20 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
         co_return false;
       }
       learn_identity(*got.connection);
+      if (!answers_as_negotiated(*got.connection, login_.extended_caps)) {
+        // A backend not seen when this client logged in, without the extended metadata it
+        // negotiated: its column definitions would be misread. Another backend may do.
+        log_.warn("backend '{}' lacks the MariaDB extended capabilities this client negotiated", b.name);
+        worker_.pool.discard(std::move(got.connection));
+        if (attempt + 1 < kMaxAcquireAttempts) {
+          avoid.push_back(b.id);
+          continue;
+        }
+        count_error(ErrorKind::kBackendUnreachable);
+        co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
+                            kErrBackendUnreachable.message, err_seq);
+        co_return false;
+      }
       connection = std::move(got.connection);
     }
     lease_ = Lease{std::move(connection), target, snap->primary == index, b.name};

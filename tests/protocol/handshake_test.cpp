@@ -99,6 +99,16 @@ INSTANTIATE_TEST_SUITE_P(
     Rows, Greeting,
     ::testing::Values(
         GreetingRow{"mariadb_10_11_captured", only_payload(testdata_hex("server_greeting.hex")), mariadb_greeting()},
+        GreetingRow{"mariadb_10_11_extended_login_captured",
+                    split_frames(testdata_hex("login_extended_metadata.hex")).at(0),
+                    [] {
+                      InitialHandshakeV10 g = mariadb_greeting();
+                      g.connection_id = 11;
+                      g.auth_plugin_data = "VpNu$PEJ$r6T%VezTtmG";
+                      g.capabilities = Capabilities{0x81fffffe};  // this server offers TLS
+                      g.character_set = 45;
+                      return g;
+                    }()},
         GreetingRow{"mysql8_caching_sha2", hex(R"(
             0a                                        // protocol version
             38 2e 30 2e 33 36 00                      // "8.0.36"
@@ -252,6 +262,20 @@ HandshakeResponse41 mariadb_client_response() {
   return r;
 }
 
+// What the proxy sends a MariaDB backend for a client that negotiated extended metadata.
+HandshakeResponse41 extended_metadata_response() {
+  HandshakeResponse41 r;
+  r.capabilities = Capabilities{0x01bfa204};  // CLIENT_MYSQL (bit 0) clear
+  r.max_packet_size = 1 << 30;
+  r.character_set = 45;
+  r.mariadb_extended_capabilities = kMariaDbClientExtendedMetadata;
+  r.username = "app";
+  r.auth_response = std::string(
+      "\x55\x5e\x13\xea\x6a\x0a\xf0\xd1\x39\x2a\x9e\x91\x8c\x89\xed\x28\x71\x48\xb2\x5b", 20);
+  r.auth_plugin_name = "mysql_native_password";
+  return r;
+}
+
 HandshakeResponse41 python_response() {
   HandshakeResponse41 r;
   r.capabilities = Capabilities{0x01afa20d};
@@ -306,6 +330,8 @@ INSTANTIATE_TEST_SUITE_P(
                     mariadb_client_response()},
         ResponseRow{"python_client_captured", only_payload(testdata_hex("handshake_response_python.hex")),
                     python_response()},
+        ResponseRow{"extended_metadata_captured", split_frames(testdata_hex("login_extended_metadata.hex")).at(1),
+                    extended_metadata_response()},
         ResponseRow{"mysql8_lenenc_auth_and_attributes", hex(R"(
             0d a2 bf 01  00 00 00 01  ff                       // caps, max packet, utf8mb4
             00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00

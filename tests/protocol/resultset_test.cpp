@@ -196,6 +196,25 @@ TEST(Column, ExtendedMetadataMustBeAnnouncedByTheCaller) {
   EXPECT_FALSE(decode_column_definition(packet("resultset_text.hex", 1), ExtendedMetadata::kYes));
 }
 
+// The JSON and POINT columns of login_extended_metadata.hex: MariaDB names the format of the
+// one and the data type of the other.
+TEST(Column, ExtendedMetadataOfJsonAndPointCaptured) {
+  const auto json_bytes = packet("login_extended_metadata.hex", 5);  // the decoded views point here
+  const auto point_bytes = packet("login_extended_metadata.hex", 6);
+  auto json = decode_column_definition(json_bytes, ExtendedMetadata::kYes);
+  ASSERT_TRUE(json) << json.error().message();
+  EXPECT_EQ(json->name, "j");
+  EXPECT_EQ(json->extended_format, "json");
+  EXPECT_EQ(json->extended_type_name, "");
+  auto point = decode_column_definition(point_bytes, ExtendedMetadata::kYes);
+  ASSERT_TRUE(point) << point.error().message();
+  EXPECT_EQ(point->name, "p");
+  EXPECT_EQ(point->extended_type_name, "point");
+  EXPECT_EQ(point->extended_format, "");
+  // Read without the block, the same bytes are garbage: why the pool keeps the two apart.
+  EXPECT_FALSE(decode_column_definition(json_bytes));
+}
+
 TEST(Column, ExtendedMetadataEntryOverrunningItsBlockIsMalformed) {
   auto bytes = packet("resultset_extended_metadata.hex", 2);
   // "06 01 04 json" -> "06 01 05 json": the entry now claims one byte past its block.
