@@ -144,8 +144,11 @@ stop_server() {
 # ------------------------------------------------------------------ proxy
 proxy_pid=""
 start_proxy() {
-  local dir=$OUT/proxy
+  local dir=$OUT/proxy port
   mkdir -p "$dir"
+  for port in "$PROXY_PORT" "$ADMIN_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is taken (FIDELITY_PORT_BASE moves the ports)"; fi
+  done
   cat >"$dir/proxy.yaml" <<EOF
 listen: { address: 127.0.0.1, port: $PROXY_PORT }
 workers: 2
@@ -164,7 +167,7 @@ EOF
   "$PROXY" --config "$dir/proxy.yaml" >"$dir/proxy.log" 2>&1 &
   proxy_pid=$!
   local deadline=$((SECONDS + 30))
-  until mariadb -h127.0.0.1 -P"$PROXY_PORT" -uroot -e "SELECT 1" >/dev/null 2>&1; do
+  until kill -0 "$proxy_pid" 2>/dev/null && mariadb -h127.0.0.1 -P"$PROXY_PORT" -uroot -e "SELECT 1" >/dev/null 2>&1; do
     kill -0 "$proxy_pid" 2>/dev/null || { tail -n 20 "$dir/proxy.log" >&2; die "the proxy exited"; }
     ((SECONDS < deadline)) || { tail -n 20 "$dir/proxy.log" >&2; die "the proxy did not answer"; }
     sleep 0.3

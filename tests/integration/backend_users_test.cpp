@@ -22,10 +22,9 @@ class BackendUsersTest : public OwnProxyTest {
     o.limits = "{ login_failures: 0 }";  // the wrong passwords below must not block 127.0.0.1
     return start(o);
   }
-  // Runs on the primary as app (which has CREATE USER), then waits for the replicas to have it.
+  // Runs on the primary as root (GRANT needs more than app has), then waits for the replicas.
   void on_primary(const std::string& sql) {
-    Client admin = node(cluster_env().primary_port);
-    must_exec(admin, sql);
+    cluster_cmd("sql primary \"" + sql + "\"");
     cluster_cmd("wait-sync 20");
   }
   Client login(const std::string& user, const std::string& password) {
@@ -42,7 +41,7 @@ TEST_F(BackendUsersTest, AnAccountMadeOnTheServerLogsInThroughTheProxy) {
     if (skipping()) GTEST_SKIP() << "this is the proxy's own job";
     return;
   }
-  on_teardown([this] { Client a = node(cluster_env().primary_port); a.exec("DROP USER IF EXISTS " + user_ + "@'%'"); });
+  on_teardown([this] { cluster_cmd("sql primary \"DROP USER IF EXISTS " + user_ + "@'%'\""); });
   on_primary("CREATE USER " + user_ + "@'%' IDENTIFIED BY 'pw-1'");
   on_primary("GRANT SELECT ON proxytest.* TO " + user_ + "@'%'");
   Client c = login(user_, "pw-1");
@@ -72,9 +71,8 @@ TEST_F(BackendUsersTest, TheClientsAddressPicksTheAccount) {
     return;
   }
   on_teardown([this] {
-    Client a = node(cluster_env().primary_port);
-    a.exec("DROP USER IF EXISTS " + user_ + "@'10.%'");
-    a.exec("DROP USER IF EXISTS " + user_ + "@'127.0.0.1'");
+    cluster_cmd("sql primary \"DROP USER IF EXISTS " + user_ + "@'10.%'\"");
+    cluster_cmd("sql primary \"DROP USER IF EXISTS " + user_ + "@'127.0.0.1'\"");
   });
   // Only for 10.%: a client on 127.0.0.1 is not covered.
   on_primary("CREATE USER " + user_ + "@'10.%' IDENTIFIED BY 'pw'");
@@ -84,13 +82,14 @@ TEST_F(BackendUsersTest, TheClientsAddressPicksTheAccount) {
   // An account without a password for 127.0.0.1 covers it (the cluster skips name resolution,
   // so the servers match the proxy's own logins by address too).
   on_primary("CREATE USER " + user_ + "@'127.0.0.1'");
+  on_primary("GRANT SELECT ON proxytest.* TO " + user_ + "@'127.0.0.1'");
   Client near = login(user_, "");
   EXPECT_TRUE(near.connected()) << near.describe_error();
 }
 
 TEST_F(BackendUsersTest, OffByDefault) {
   START_OR_SKIP();
-  on_teardown([this] { Client a = node(cluster_env().primary_port); a.exec("DROP USER IF EXISTS " + user_ + "@'%'"); });
+  on_teardown([this] { cluster_cmd("sql primary \"DROP USER IF EXISTS " + user_ + "@'%'\""); });
   on_primary("CREATE USER " + user_ + "@'%' IDENTIFIED BY 'pw'");
   Client c = login(user_, "pw");
   EXPECT_FALSE(c.connected());

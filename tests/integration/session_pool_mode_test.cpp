@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <utility>
 #include <string>
 
 #include "support/own_proxy_test.hpp"
@@ -13,8 +14,9 @@ namespace {
 
 class SessionPoolModeTest : public OwnProxyTest {
  protected:
-  static ProxyOptions one_backend(const std::string& mode) {
+  ProxyOptions one_backend(const std::string& mode) const {
     ProxyOptions o;
+    o.workers = 1;  // one pool: in statement mode the sessions below share it
     o.consistency = "eventual";
     o.pool = "{ mode: " + mode + " }";
     o.backends = {"{ name: primary, host: 127.0.0.1, port: " + std::to_string(cluster_env().primary_port) +
@@ -31,17 +33,22 @@ class SessionPoolModeTest : public OwnProxyTest {
     return must_scalar(c, "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%running_id_probe%' "
                           "AND COMMAND = 'Query' LIMIT 1 /* running_id_probe */");
   }
+  // The backend connections two sessions' statements ran on, taking turns five times.
+  std::pair<std::set<std::string>, std::set<std::string>> ids_taking_turns(Client& a, Client& b) {
+    std::set<std::string> ids_a, ids_b;
+    for (int i = 0; i < 5; ++i) {
+      ids_a.insert(running_id(a));
+      ids_b.insert(running_id(b));
+    }
+    return {ids_a, ids_b};
+  }
 };
 
 // Two sessions taking turns: each always runs on its own backend connection.
 TEST_F(SessionPoolModeTest, EachSessionKeepsItsOwnBackendConnection) {
   START_OR_SKIP(one_backend("session"));
   Client a = open(), b = open();
-  std::set<std::string> ids_a, ids_b;
-  for (int i = 0; i < 5; ++i) {
-    ids_a.insert(running_id(a));
-    ids_b.insert(running_id(b));
-  }
+  const auto [ids_a, ids_b] = ids_taking_turns(a, b);
   EXPECT_EQ(ids_a.size(), 1u);
   EXPECT_EQ(ids_b.size(), 1u);
   EXPECT_NE(*ids_a.begin(), *ids_b.begin());
@@ -52,11 +59,7 @@ TEST_F(SessionPoolModeTest, EachSessionKeepsItsOwnBackendConnection) {
 TEST_F(SessionPoolModeTest, StatementModeSharesConnectionsBetweenSessions) {
   START_OR_SKIP(one_backend("statement"));
   Client a = open(), b = open();
-  std::set<std::string> ids_a, ids_b;
-  for (int i = 0; i < 5; ++i) {
-    ids_a.insert(running_id(a));
-    ids_b.insert(running_id(b));
-  }
+  const auto [ids_a, ids_b] = ids_taking_turns(a, b);
   std::set<std::string> both = ids_a;
   both.insert(ids_b.begin(), ids_b.end());
   EXPECT_LT(both.size(), ids_a.size() + ids_b.size()) << "no connection was shared";
@@ -92,11 +95,12 @@ TEST_F(SessionPoolModeTest, StateSetInsideAProcedureStays) {
   Client c = open();
   const std::string p = unique_name("it_pm_proc");
   cleanup("DROP PROCEDURE IF EXISTS " + p);
-  must_exec(c, "CREATE PROCEDURE " + p + "() BEGIN SET @from_proc = 42; SET SESSION sql_mode = 'ANSI_QUOTES'; END");
+  // (Not sql_mode: a routine runs with its own, and the caller's comes back after it.)
+  must_exec(c, "CREATE PROCEDURE " + p + "() BEGIN SET @from_proc = 42; SET SESSION max_sort_length = 2001; END");
   must_exec(c, "CALL " + p + "()");
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(must_scalar(c, "SELECT @from_proc"), "42");
-    EXPECT_EQ(must_scalar(c, "SELECT @@session.sql_mode"), "ANSI_QUOTES");
+    EXPECT_EQ(must_scalar(c, "SELECT @@session.max_sort_length"), "2001");
   }
 }
 
