@@ -8,7 +8,7 @@ PACKAGES=(
   g++ cmake make pkg-config git ccache
   # libraries the proxy links against (no libboost-dev: it conflicts with 1.81)
   libboost1.81-dev libboost-json1.81-dev libssl-dev default-libmysqlclient-dev
-  libyaml-cpp-dev libspdlog-dev libfmt-dev liburing-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev liburing-dev zlib1g-dev libzstd-dev
   # unit tests and micro-benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
