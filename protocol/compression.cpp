@@ -11,6 +11,9 @@
 namespace mysqlproxy::protocol {
 namespace {
 
+// Compressing a large value takes a scratch buffer as large; it is not kept beyond this.
+constexpr std::size_t kKeepScratch = 1 << 20;
+
 // A zstd window larger than one packet's 16 MiB is never needed; refusing it bounds the memory a
 // hostile frame header can ask for.
 constexpr int kZstdWindowLogMax = 24;
@@ -87,6 +90,7 @@ void Compressor::compress(std::span<const std::uint8_t> inner, std::uint8_t& seq
     }
     encode_compressed_header(h, out.data() + at);
   }
+  if (scratch_.capacity() > kKeepScratch) std::vector<std::uint8_t>().swap(scratch_);
 }
 
 // ---- Decompressor ----

@@ -20,7 +20,7 @@ PACKAGES=(
   # benchmarks (bench/run.sh) and the demo stack
   sysbench haproxy prometheus gnuplot-nox
   # test clients
-  python3-pymysql python3-mysqldb python3-cryptography nodejs npm
+  python3-pymysql python3-mysqldb python3-cryptography nodejs npm zstd
   # demo apps (k8s/apps) and their local stack: web server, app servers, headless browser test
   nginx gunicorn python3-flask python3-fastapi python3-uvicorn chromium
   # tools the scripts use (ps/pgrep, ss, certificates)

@@ -82,6 +82,9 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
   server_version_ = greeting->server_version;
   server_collation_ = greeting->character_set;
   caps_ = backend_caps_for(creds, greeting->capabilities);
+  // Compression is the proxy's own choice per backend, never the client's: the relay works on
+  // the inner bytes either way.
+  if (target_.compress && server_caps_.has(protocol::kClientCompress)) caps_ = caps_.with(protocol::kClientCompress);
 
   std::uint8_t seq = greeting_packet->next_seq;
   if (target_.tls) {
@@ -142,6 +145,7 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
       case protocol::kOkHeader: {
         auto ok = protocol::decode_ok(body, caps_);
         if (ok) status_ = ok->status;
+        if (caps_.has(protocol::kClientCompress)) stream_.start_compression(protocol::CompressionAlgorithm::kZlib, 0);
         co_return error_code{};
       }
       case protocol::kErrHeader:

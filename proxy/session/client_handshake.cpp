@@ -148,6 +148,11 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   greeting.capabilities = protocol::Capabilities{kProxyServerCaps}.intersect(
       settings.identity->backend_caps.with(protocol::kClientLongPassword));
   if (settings.auth.tls) greeting.capabilities = greeting.capabilities.with(protocol::kClientSsl);
+  // Compression is the proxy's own, whatever the backends offer: it ends here (PacketStream).
+  if (cfg.compression.clients) {
+    greeting.capabilities = greeting.capabilities.with(protocol::kClientCompress);
+    if (cfg.compression.zstd) greeting.capabilities = greeting.capabilities.with(protocol::kClientZstdCompressionAlgorithm);
+  }
   greeting.character_set = settings.identity->collation;
   greeting.status_flags = protocol::kServerStatusAutocommit;
   greeting.auth_plugin_name = std::string(plugin_name(cfg.auth.default_plugin));
@@ -197,6 +202,7 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   login.database = response->database;
   login.caps = response->capabilities.intersect(greeting.capabilities);
   login.collation = response->character_set;
+  login.zstd_level = response->zstd_level;
   login.attributes = std::move(response->attributes);
   login.scramble = scramble;
   std::vector<std::uint8_t> answer(response->auth_response.begin(), response->auth_response.end());

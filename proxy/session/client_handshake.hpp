@@ -25,7 +25,8 @@ namespace mysqlproxy::proxy {
 struct ClientLogin {
   const config::UserConfig* user = nullptr;  // points into the config the session holds
   std::string database;                      // empty: none asked for
-  protocol::Capabilities caps;               // negotiated: client's ∩ ours
+  protocol::Capabilities caps;               // negotiated: client's ∩ ours (compression included)
+  std::uint8_t zstd_level = 0;               // the level a zstd client asked for
   std::uint8_t collation = 0;
   std::vector<std::pair<std::string, std::string>> attributes;
   std::uint8_t next_seq = 0;                 // sequence id of the OK/ERR that ends the login
