@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zlib
 
 import ssl
 
@@ -286,35 +287,65 @@ def _zstd(data, decompress=False):
     return subprocess.run(args, input=data, capture_output=True, check=True).stdout
 
 
+def _raw_login(extra_caps, zstd_level=None):
+    """Logs in as app with a hand-made HandshakeResponse41 (mysql_native_password); returns the
+    socket, the login's OK read. Checks that the greeting offers both compression flags."""
+    import hashlib
+    sock = socket.create_connection((HOST, PORT), timeout=10)
+    header = _recv_exact(sock, 4)
+    greeting = _recv_exact(sock, int.from_bytes(header[:3], "little"))
+    pos = greeting.index(b"\0", 1) + 1 + 4
+    scramble = greeting[pos:pos + 8]
+    pos += 8 + 1
+    caps = int.from_bytes(greeting[pos:pos + 2], "little")
+    caps |= int.from_bytes(greeting[pos + 5:pos + 7], "little") << 16
+    expect_eq(bool(caps & (1 << 26)), True, "the greeting offers zstd")
+    expect_eq(bool(caps & (1 << 5)), True, "the greeting offers zlib")
+    scramble += greeting[pos + 7 + 1 + 10:pos + 7 + 1 + 10 + 12]
+    stage1 = hashlib.sha1(b"app-pass").digest()
+    token = bytes(a ^ b for a, b in zip(stage1, hashlib.sha1(scramble + hashlib.sha1(stage1).digest()).digest()))
+    # PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH | LONG_PASSWORD | TRANSACTIONS
+    client_caps = (1 << 9) | (1 << 15) | (1 << 19) | 1 | (1 << 13) | extra_caps
+    response = (client_caps.to_bytes(4, "little") + (1 << 24).to_bytes(4, "little") + bytes([45]) +
+                bytes(23) + b"app\0" + bytes([len(token)]) + token + b"mysql_native_password\0")
+    if zstd_level is not None:
+        response += bytes([zstd_level])
+    sock.sendall(_frame(1, response))
+    header = _recv_exact(sock, 4)
+    ok = _recv_exact(sock, int.from_bytes(header[:3], "little"))
+    expect_eq(ok[0], 0, "login OK (got %r)" % ok[:60])
+    return sock
+
+
+@test
+def raw_client_sending_bad_compressed_packets_is_closed():
+    # A zlib client whose compressed packets don't decompress to what they announce (here a
+    # "bomb" header: 16 MiB announced for a few bytes of garbage) is dropped; others go on.
+    if proxy_only():
+        return
+    for payload in (b"\x78\x9c garbage", zlib.compress(b"short")):
+        with _raw_login(1 << 5) as sock:
+            sock.sendall(len(payload).to_bytes(3, "little") + b"\0" + (0xffffff).to_bytes(3, "little") + payload)
+            sock.settimeout(5)
+            rest = b""
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                rest += chunk
+            expect_eq(len(rest) < 200, True, "at most an ERR before the close (got %d bytes)" % len(rest))
+    with connect_pymysql() as conn, conn.cursor() as cur:
+        cur.execute("SELECT 1")
+        expect_eq(cur.fetchone(), (1,), "the proxy still serves")
+
+
 @test
 def raw_client_with_zstd_compression():
     # No client library here speaks zstd (MariaDB's don't): a minimal MySQL 8-style client logs
     # in asking for CLIENT_ZSTD_COMPRESSION_ALGORITHM at level 3 and runs one query.
     if proxy_only():
         return
-    import hashlib
-    with socket.create_connection((HOST, PORT), timeout=10) as sock:
-        header = _recv_exact(sock, 4)
-        greeting = _recv_exact(sock, int.from_bytes(header[:3], "little"))
-        pos = greeting.index(b"\0", 1) + 1 + 4
-        scramble = greeting[pos:pos + 8]
-        pos += 8 + 1
-        caps = int.from_bytes(greeting[pos:pos + 2], "little")
-        caps |= int.from_bytes(greeting[pos + 5:pos + 7], "little") << 16
-        expect_eq(bool(caps & (1 << 26)), True, "the greeting offers zstd")
-        expect_eq(bool(caps & (1 << 5)), True, "the greeting offers zlib")
-        scramble += greeting[pos + 7 + 1 + 10:pos + 7 + 1 + 10 + 12]
-        stage1 = hashlib.sha1(b"app-pass").digest()
-        token = bytes(a ^ b for a, b in zip(stage1, hashlib.sha1(scramble + hashlib.sha1(stage1).digest()).digest()))
-        # PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH | LONG_PASSWORD | TRANSACTIONS | ZSTD
-        client_caps = (1 << 9) | (1 << 15) | (1 << 19) | 1 | (1 << 13) | (1 << 26)
-        response = (client_caps.to_bytes(4, "little") + (1 << 24).to_bytes(4, "little") + bytes([45]) +
-                    bytes(23) + b"app\0" + bytes([len(token)]) + token + b"mysql_native_password\0" + bytes([3]))
-        sock.sendall(_frame(1, response))
-        header = _recv_exact(sock, 4)
-        ok = _recv_exact(sock, int.from_bytes(header[:3], "little"))
-        expect_eq(ok[0], 0, "login OK (got %r)" % ok[:60])
-
+    with _raw_login((1 << 26), zstd_level=3) as sock:
         sql = b"SELECT REPEAT('zstd compressed ', 2000) AS r"
         inner = _frame(0, b"\x03" + sql)
         packed = _zstd(inner)
