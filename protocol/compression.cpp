@@ -14,6 +14,10 @@ namespace {
 // Compressing a large value takes a scratch buffer as large; it is not kept beyond this.
 constexpr std::size_t kKeepScratch = 1 << 20;
 
+// Every zstd payload is one frame of the current format. Anything else (the legacy formats the
+// library may still read, skippable frames) is refused before the library sees it.
+constexpr std::uint8_t kZstdMagic[] = {0x28, 0xb5, 0x2f, 0xfd};
+
 // A zstd window larger than one packet's 16 MiB is never needed; refusing it bounds the memory a
 // hostile frame header can ask for.
 constexpr int kZstdWindowLogMax = 24;
@@ -159,6 +163,7 @@ Result<std::size_t> Decompressor::read(std::span<std::uint8_t> out) {
       }
       output_left_ = h.uncompressed_length;
       stream_ended_ = false;
+      magic_checked_ = algorithm_ != CompressionAlgorithm::kZstd;
       state_ = State::kCompressed;
       continue;
     }
@@ -191,6 +196,12 @@ Result<std::size_t> Decompressor::read(std::span<std::uint8_t> out) {
 // bytes made; 0 with state_ still kCompressed means the input ran out. Output beyond the announced
 // length is caught by offering a 1-byte scratch buffer once the announced bytes are out.
 Result<std::size_t> Decompressor::read_compressed(std::span<std::uint8_t> out) {
+  if (!magic_checked_) {
+    if (payload_left_ < sizeof kZstdMagic) return ProtocolErrc::kMalformed;
+    if (buffered() < sizeof kZstdMagic) return 0;
+    if (std::memcmp(in_.data() + in_pos_, kZstdMagic, sizeof kZstdMagic) != 0) return ProtocolErrc::kMalformed;
+    magic_checked_ = true;
+  }
   for (;;) {
     if (stream_ended_) {
       if (payload_left_ != 0 || output_left_ != 0) return ProtocolErrc::kMalformed;

@@ -103,6 +103,7 @@ class Decompressor {
   std::size_t payload_left_ = 0;  // payload bytes of the current packet not yet taken from in_
   std::size_t output_left_ = 0;   // inner bytes the current packet still has to produce
   bool stream_ended_ = false;     // the zlib stream / zstd frame of the current packet ended
+  bool magic_checked_ = false;    // zstd: the payload starts with the frame magic
   std::uint8_t last_seq_ = 0;
   bool saw_header_ = false;
   bool failed_ = false;

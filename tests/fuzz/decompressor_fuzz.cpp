@@ -29,10 +29,10 @@ Outcome run(CompressionAlgorithm algorithm, std::size_t limit, std::span<const s
             std::uint8_t feed_seed, std::uint8_t read_seed) {
   Outcome out;
   Decompressor d(algorithm, limit);
-  // Read sizes from 1 to 64 (seed 0: one large buffer).
-  const auto read_sizes = mysqlproxy::fuzz::chunk_sizes(read_seed, 1 << 16);
+  // Read sizes from 1 to 64, cycled (seed 0: 4 KiB buffers).
+  const auto read_sizes = mysqlproxy::fuzz::chunk_sizes(read_seed, 4096);
   std::size_t next_read = 0;
-  Bytes buf(1 << 16);
+  Bytes buf(4096);
   std::size_t fed = 0;
   for (std::size_t chunk : mysqlproxy::fuzz::chunk_sizes(feed_seed, stream.size())) {
     d.feed(stream.subspan(fed, chunk));

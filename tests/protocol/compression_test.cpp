@@ -164,6 +164,22 @@ TEST(Decompressor, ReadsAZstdFrameFromTheZstdTool) {
   EXPECT_EQ(std::string(inner->begin(), inner->end()), expected);
 }
 
+TEST(Decompressor, RefusesZstdPayloadsThatAreNotCurrentFrames) {
+  // The legacy v0.7 magic (27 b5 2f fd), a skippable frame and a payload too short for a magic:
+  // refused whole and chunked alike (the library would read legacy frames differently in pieces).
+  for (const Bytes& payload : {hex("27 b5 2f fd 20 58 20 01 00 4e 53 c5 0b"), hex("50 2a 4d 18 00 00 00 00"),
+                               hex("28 b5 2f")}) {
+    Bytes wire(kCompressedHeaderSize);
+    encode_compressed_header({static_cast<std::uint32_t>(payload.size()), 0, 220}, wire.data());
+    wire.insert(wire.end(), payload.begin(), payload.end());
+    for (std::size_t feed : {std::size_t{1}, wire.size()}) {
+      auto inner = decompress_all(CompressionAlgorithm::kZstd, wire, feed, 64);
+      ASSERT_FALSE(inner) << to_hex(payload);
+      EXPECT_EQ(inner.error(), ProtocolErrc::kMalformed) << to_hex(payload);
+    }
+  }
+}
+
 Bytes captured_client_inner() {
   const std::string file = "1\t" + std::string(65, 'a') + "\n2\t" + std::string(71, 'b') + "\n";
   Bytes inner;
