@@ -12,7 +12,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config \
       libboost1.81-dev libboost-json1.81-dev libssl-dev default-libmysqlclient-dev \
-      libyaml-cpp-dev libspdlog-dev libfmt-dev liburing-dev \
+      libyaml-cpp-dev libspdlog-dev libfmt-dev liburing-dev zlib1g-dev libzstd-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -33,7 +33,7 @@ FROM debian:bookworm-slim
 # base image). ca-certificates for TLS to backends once that lands.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libboost-json1.81.0 libssl3 libmariadb3 libyaml-cpp0.7 libspdlog1.10 libfmt9 liburing2 \
+      libboost-json1.81.0 libssl3 libmariadb3 libyaml-cpp0.7 libspdlog1.10 libfmt9 liburing2 libzstd1 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 

@@ -93,6 +93,10 @@ std::uint32_t user_connection_limit(const LimitsConfig& limits, const UserConfig
   return user.max_connections.value_or(limits.max_user_connections);
 }
 
+bool compress_backend(const CompressionConfig& compression, const BackendConfig& backend) noexcept {
+  return backend.compress.value_or(compression.backends);
+}
+
 const BackendConfig* primary_backend(const Config& config) {
   auto it = std::ranges::find(config.backends, BackendRole::kPrimary, &BackendConfig::role);
   return it == config.backends.end() ? nullptr : &*it;

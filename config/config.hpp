@@ -81,6 +81,8 @@ struct BackendConfig {
   BackendRole role = BackendRole::kReplica;
   std::uint32_t weight = 1;  // share of reads among replicas, 0..1000; 0 = never picked for reads
   BackendTlsConfig tls;
+  // The compressed protocol on the proxy's connections to this backend; nullopt = compression.backends.
+  std::optional<bool> compress;
 };
 
 struct UserConfig {
@@ -213,6 +215,17 @@ struct LimitsConfig {
   std::vector<IpNetwork> login_throttle_exempt;
 };
 
+// The compressed protocol (zlib: CLIENT_COMPRESS; zstd: CLIENT_ZSTD_COMPRESSION_ALGORITHM). The
+// client side and the backend side are separate choices: a session's compression ends at the proxy.
+struct CompressionConfig {
+  bool clients = true;    // offer compression to clients; each client still chooses whether to use it
+  bool zstd = true;       // offer zstd as well (MySQL 8.0.18+ clients); only with clients
+  bool backends = false;  // compress the proxy's own backend connections, health checks included
+};
+
+// Whether the proxy's connections to `backend` are compressed (the backend must offer it too).
+bool compress_backend(const CompressionConfig& compression, const BackendConfig& backend) noexcept;
+
 // The session limit of `user`: its own max_connections, else the default. 0 = no limit.
 std::uint32_t user_connection_limit(const LimitsConfig& limits, const UserConfig& user) noexcept;
 // The pool mode of `user`: its own pool_mode, else pool.mode.
@@ -234,6 +247,7 @@ struct Config {
   PoolConfig pool;
   AdminConfig admin;
   LimitsConfig limits;
+  CompressionConfig compression;
   std::string source;  // file path (or source name) it was loaded from; prefixes error messages
 };
 

@@ -15,12 +15,13 @@ namespace {
 
 using Error = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 15> kTopLevelKeys = {
+constexpr std::array<std::string_view, 16> kTopLevelKeys = {
     "listen", "workers", "server_version", "max_packet_size", "backends", "users", "tls", "auth",
-    "timeouts", "logging", "health", "routing", "pool", "admin", "limits",
+    "timeouts", "logging", "health", "routing", "pool", "admin", "limits", "compression",
 };
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
-constexpr std::array<std::string_view, 6> kBackendKeys = {"name", "host", "port", "role", "weight", "tls"};
+constexpr std::array<std::string_view, 7> kBackendKeys = {"name", "host", "port", "role", "weight", "tls",
+                                                          "compress"};
 constexpr std::array<std::string_view, 6> kBackendTlsKeys = {"mode", "ca_file", "cert_file", "key_file",
                                                              "server_name", "min_version"};
 constexpr std::array<std::string_view, 8> kUserKeys = {"name",        "password",    "password_env",
@@ -51,6 +52,8 @@ constexpr std::array<std::string_view, 7> kAdminKeys = {
 constexpr std::array<std::string_view, 6> kLimitsKeys = {
     "max_client_connections", "max_user_connections", "login_failures", "login_failure_window",
     "login_block_time", "login_throttle_exempt"};
+
+constexpr std::array<std::string_view, 3> kCompressionKeys = {"clients", "zstd", "backends"};
 
 constexpr std::array kRoles = {BackendRole::kPrimary, BackendRole::kReplica};
 constexpr std::array kPlugins = {AuthPlugin::kNativePassword, AuthPlugin::kCachingSha2Password};
@@ -128,6 +131,11 @@ Error read_backend(const Context& ctx, const Field& field, BackendConfig& out) {
   if (auto e = map->get_integer("port", out.port, kMinPort, kMaxPort)) return e;
   if (auto e = map->get_enum("role", out.role, kRoles)) return e;
   if (auto e = map->get_integer("weight", out.weight, 0u, kMaxBackendWeight)) return e;
+  if (map->find("compress") != nullptr) {
+    bool compress = false;
+    if (auto e = map->get_bool("compress", compress)) return e;
+    out.compress = compress;
+  }
   if (const Field* tls = map->find("tls")) return read_backend_tls(ctx, *tls, out.tls);
   return std::nullopt;
 }
@@ -312,6 +320,14 @@ Error read_limits(const Context& ctx, const Field& field, LimitsConfig& out) {
   return std::nullopt;
 }
 
+Error read_compression(const Context& ctx, const Field& field, CompressionConfig& out) {
+  auto map = ctx.reader.mapping(field, kCompressionKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_bool("clients", out.clients)) return e;
+  if (auto e = map->get_bool("zstd", out.zstd)) return e;
+  return map->get_bool("backends", out.backends);
+}
+
 // Absent sections keep their defaults.
 template <class T>
 Error read_section(const Context& ctx, const Mapping& top, std::string_view key, T& out,
@@ -340,7 +356,8 @@ Error read_config(const Context& ctx, const Field& root, Config& out) {
   if (auto e = read_section(ctx, *top, "routing", out.routing, read_routing)) return e;
   if (auto e = read_section(ctx, *top, "pool", out.pool, read_pool)) return e;
   if (auto e = read_section(ctx, *top, "admin", out.admin, read_admin)) return e;
-  return read_section(ctx, *top, "limits", out.limits, read_limits);
+  if (auto e = read_section(ctx, *top, "limits", out.limits, read_limits)) return e;
+  return read_section(ctx, *top, "compression", out.compression, read_compression);
 }
 
 Result<Config> load(std::string_view yaml, std::string source,

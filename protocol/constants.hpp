@@ -45,6 +45,8 @@ inline constexpr std::uint32_t kClientCanHandleExpiredPasswords = 1u << 22;
 inline constexpr std::uint32_t kClientSessionTrack = 1u << 23;
 inline constexpr std::uint32_t kClientDeprecateEof = 1u << 24;
 inline constexpr std::uint32_t kClientOptionalResultsetMetadata = 1u << 25;
+// MySQL 8.0.18+: zstd for the compressed protocol; the handshake response then ends with a level byte.
+inline constexpr std::uint32_t kClientZstdCompressionAlgorithm = 1u << 26;
 inline constexpr std::uint32_t kClientQueryAttributes = 1u << 27;
 
 // ---- server status flags (OK / EOF packets) ----

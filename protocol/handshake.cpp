@@ -130,6 +130,7 @@ Result<HandshakeResponse41> decode_handshake_response(std::span<const std::uint8
   if (caps.has(kClientConnectWithDb) && !r.empty()) v.database = r.nul_str_or_rest();
   if (caps.has(kClientPluginAuth) && !r.empty()) v.auth_plugin_name = r.nul_str_or_rest();
   if (caps.has(kClientConnectAttrs) && !r.empty()) read_connect_attributes(r, v.attributes);
+  if (caps.has(kClientZstdCompressionAlgorithm) && !r.empty()) v.zstd_level = r.u8();
   if (auto ec = r.check_finished()) return ec;
   return v;
 }
@@ -155,6 +156,7 @@ void encode_handshake_response(const HandshakeResponse41& v, std::vector<std::ui
   if (caps.has(kClientConnectWithDb)) w.nul_str(v.database);
   if (caps.has(kClientPluginAuth)) w.nul_str(v.auth_plugin_name);
   if (caps.has(kClientConnectAttrs)) write_connect_attributes(v.attributes, w);
+  if (caps.has(kClientZstdCompressionAlgorithm)) w.u8(v.zstd_level);
 }
 
 Result<SslRequest> decode_ssl_request(std::span<const std::uint8_t> payload) {

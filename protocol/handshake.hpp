@@ -64,6 +64,7 @@ struct HandshakeResponse41 {
   std::string database;          // only with CLIENT_CONNECT_WITH_DB
   std::string auth_plugin_name;  // only with CLIENT_PLUGIN_AUTH
   ConnectAttributes attributes;  // only with CLIENT_CONNECT_ATTRS, in wire order
+  std::uint8_t zstd_level = 0;   // only with CLIENT_ZSTD_COMPRESSION_ALGORITHM: the packet's last byte
   bool operator==(const HandshakeResponse41&) const = default;
 };
 

@@ -8,7 +8,7 @@ PACKAGES=(
   g++ cmake make pkg-config git ccache
   # libraries the proxy links against (no libboost-dev: it conflicts with 1.81)
   libboost1.81-dev libboost-json1.81-dev libssl-dev default-libmysqlclient-dev
-  libyaml-cpp-dev libspdlog-dev libfmt-dev liburing-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev liburing-dev zlib1g-dev libzstd-dev
   # unit tests and micro-benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
@@ -20,7 +20,7 @@ PACKAGES=(
   # benchmarks (bench/run.sh) and the demo stack
   sysbench haproxy prometheus gnuplot-nox
   # test clients
-  python3-pymysql python3-mysqldb python3-cryptography nodejs npm
+  python3-pymysql python3-mysqldb python3-cryptography nodejs npm zstd
   # more drivers (tests/integration/drivers): Connector/J on the JDK, PHP mysqli/PDO, Ruby mysql2
   libmariadb-java openjdk-17-jdk-headless php-cli php-mysql ruby ruby-mysql2
   # demo apps (k8s/apps) and their local stack: web server, app servers, headless browser test

@@ -86,6 +86,9 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
   extended_caps_ = creds.client_extended_caps & server_extended_caps_;
   // A MariaDB server reads the extended capabilities only from a client that clears CLIENT_MYSQL.
   if (extended_caps_ != 0) caps_ = caps_.without(protocol::kClientLongPassword);
+  // Compression is the proxy's own choice per backend, never the client's: the relay works on
+  // the inner bytes either way.
+  if (target_.compress && server_caps_.has(protocol::kClientCompress)) caps_ = caps_.with(protocol::kClientCompress);
 
   std::uint8_t seq = greeting_packet->next_seq;
   if (target_.tls) {
@@ -149,6 +152,7 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
       case protocol::kOkHeader: {
         auto ok = protocol::decode_ok(body, caps_);
         if (ok) status_ = ok->status;
+        if (caps_.has(protocol::kClientCompress)) stream_.start_compression(protocol::CompressionAlgorithm::kZlib, 0);
         co_return error_code{};
       }
       case protocol::kErrHeader:

@@ -26,6 +26,8 @@ struct BackendTarget {
   std::shared_ptr<boost::asio::ssl::context> tls;
   std::string tls_server_name;
   bool tls_check_name = false;
+  // The compressed protocol (zlib) on this connection, if the backend offers it.
+  bool compress = false;
 };
 
 struct BackendCredentials {

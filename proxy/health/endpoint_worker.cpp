@@ -13,7 +13,9 @@ ProbeSettings probe_settings(const config::Config& cfg, const EndpointKey& key) 
   s.connection = ConnectionSettings{key.address, key.port, cfg.health.user, cfg.health.password,
                                     cfg.health.timeout};
   for (const auto& backend : cfg.backends) {
-    if (backend.name == key.backend) s.connection.tls = backend.tls;
+    if (backend.name != key.backend) continue;
+    s.connection.tls = backend.tls;
+    s.connection.compress = config::compress_backend(cfg.compression, backend);
   }
   s.heartbeat = cfg.health.heartbeat.enabled;
   s.heartbeat_table = cfg.health.heartbeat.table;

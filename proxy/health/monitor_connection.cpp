@@ -67,6 +67,7 @@ std::optional<std::string> MonitorConnection::connect(const ConnectionSettings& 
   mysql_options(mysql, MYSQL_OPT_PROTOCOL, &protocol);
   mysql_options(mysql, MYSQL_OPT_RECONNECT, &off);  // we reconnect ourselves, knowingly
   apply_tls(mysql, settings.tls);
+  if (settings.compress) mysql_options(mysql, MYSQL_OPT_COMPRESS, nullptr);
   mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   // Both heartbeat timestamps come from NOW(6) on the servers; pin their zone to UTC so a
   // server-side time_zone difference cannot show up as lag.

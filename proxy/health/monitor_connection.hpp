@@ -27,6 +27,7 @@ struct ConnectionSettings {
   // verify_identity is theirs alone: the monitor connects to resolved addresses, which a
   // certificate seldom names, so it checks the CA chain.
   config::BackendTlsConfig tls;
+  bool compress = false;  // MYSQL_OPT_COMPRESS: as the proxy's own connections to this backend
 
   bool operator==(const ConnectionSettings&) const = default;
 };

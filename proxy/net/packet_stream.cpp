@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+
 #include <boost/asio/ssl/host_name_verification.hpp>
 
 #include "protocol/frame.hpp"
@@ -10,14 +12,41 @@ namespace mysqlproxy::proxy {
 
 namespace {
 constexpr std::size_t kReadChunk = 4096;  // small: idle sessions keep their buffers small
+// Compressed bytes are read in bites like the caller's, within these bounds.
+constexpr std::size_t kMinRawChunk = 4096;
+constexpr std::size_t kMaxRawChunk = 64 * 1024;
+// A pooled connection outlives the large value it once carried: bigger buffers are let go.
+constexpr std::size_t kKeepWireBuffer = 1 << 20;
 }
 
 PacketStream::PacketStream(tcp::socket socket, std::size_t max_packet_size)
     : socket_(std::move(socket)), decoder_(max_packet_size) {}
 
+awaitable<std::tuple<error_code, std::size_t>> PacketStream::read_raw(asio::mutable_buffer buffer) {
+  error_code ec;
+  std::size_t n = 0;
+  if (tls_) {
+    std::tie(ec, n) = co_await tls_->async_read_some(buffer, kUseTuple);
+  } else {
+    std::tie(ec, n) = co_await socket_.async_read_some(buffer, kUseTuple);
+  }
+  if (bytes_in_ != nullptr) bytes_in_->inc(n);
+  co_return std::tuple{ec, n};
+}
+
 awaitable<std::tuple<error_code, std::size_t>> PacketStream::read_some(asio::mutable_buffer buffer) {
-  if (tls_) co_return co_await tls_->async_read_some(buffer, kUseTuple);
-  co_return co_await socket_.async_read_some(buffer, kUseTuple);
+  if (!compression_) co_return co_await read_raw(buffer);
+  const std::span<std::uint8_t> out(static_cast<std::uint8_t*>(buffer.data()), buffer.size());
+  for (;;) {
+    auto n = compression_->read(out);
+    if (!n) co_return std::tuple{error_code(n.error()), std::size_t{0}};
+    if (*n > 0 || out.empty()) co_return std::tuple{error_code{}, *n};
+    raw_.resize(std::clamp(buffer.size(), kMinRawChunk, kMaxRawChunk));
+    const asio::mutable_buffer raw_buffer(raw_.data(), raw_.size());
+    auto [ec, got] = co_await read_raw(raw_buffer);
+    if (ec) co_return std::tuple{ec, std::size_t{0}};
+    compression_->feed(std::span(raw_).first(got));
+  }
 }
 
 awaitable<protocol::Result<protocol::Packet>> PacketStream::read_packet() {
@@ -25,16 +54,19 @@ awaitable<protocol::Result<protocol::Packet>> PacketStream::read_packet() {
     auto next = decoder_.next();
     if (!next) co_return next.error();
     if (*next) co_return **next;
+    // Inner frames are restamped with the ids the framer expects (see StreamCompression).
+    if (compression_ && decoder_.buffered().empty() && compression_->at_frame_boundary()) {
+      compression_->expect_inner(decoder_.expected_seq());
+    }
     const auto space = decoder_.prepare(kReadChunk);
     const asio::mutable_buffer into(space.data(), space.size());
     auto [ec, n] = co_await read_some(into);
     if (ec) co_return ec;
     decoder_.commit(n);
-    if (bytes_in_ != nullptr) bytes_in_->inc(n);
   }
 }
 
-awaitable<error_code> PacketStream::write(std::span<const std::uint8_t> bytes) {
+awaitable<error_code> PacketStream::write_raw(std::span<const std::uint8_t> bytes) {
   const auto buffer = asio::buffer(bytes.data(), bytes.size());
   error_code ec;
   std::size_t n = 0;
@@ -47,8 +79,28 @@ awaitable<error_code> PacketStream::write(std::span<const std::uint8_t> bytes) {
   co_return ec;
 }
 
+awaitable<error_code> PacketStream::write(std::span<const std::uint8_t> bytes) {
+  if (!compression_) co_return co_await write_raw(bytes);
+  wire_.clear();
+  compression_->wrap(bytes, wire_);
+  const std::span<const std::uint8_t> wire(wire_);
+  const error_code ec = co_await write_raw(wire);
+  if (wire_.capacity() > kKeepWireBuffer) std::vector<std::uint8_t>().swap(wire_);
+  co_return ec;
+}
+
+void PacketStream::start_compression(protocol::CompressionAlgorithm algorithm, int zstd_level) {
+  if (algorithm == protocol::CompressionAlgorithm::kNone) return;
+  compression_ = std::make_unique<StreamCompression>(algorithm, zstd_level);
+  // Anything read past the OK is already compressed.
+  const auto early = decoder_.buffered();
+  compression_->feed(early);
+  decoder_.clear();
+}
+
 awaitable<error_code> PacketStream::write_packet(std::span<const std::uint8_t> payload, std::uint8_t seq) {
   out_.clear();
+  if (seq == 0) restart_sequence();
   // The peer's reply, if any, continues the sequence.
   decoder_.expect_seq(protocol::encode_frames(payload, seq, out_));
   co_return co_await write(out_);

@@ -28,8 +28,10 @@ struct ServerIdentity {
   std::vector<BackendExtendedCaps> extended_caps;
 };
 
-// Capabilities the proxy can honour towards clients. No CLIENT_SSL or CLIENT_COMPRESS yet, no
-// query attributes or optional metadata: advertising them would be a promise the relay can't keep.
+// Capabilities the proxy relays from the backends to clients. CLIENT_SSL and compression are not
+// among them: they are the proxy's own, offered by the handshake from the config, and never asked
+// of backends on a client's behalf. No query attributes or optional metadata: advertising them
+// would be a promise the relay can't keep.
 inline constexpr std::uint32_t kProxyServerCaps =
     protocol::kClientLongPassword | protocol::kClientFoundRows | protocol::kClientLongFlag |
     protocol::kClientConnectWithDb | protocol::kClientNoSchema | protocol::kClientOdbc |

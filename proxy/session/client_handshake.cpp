@@ -147,6 +147,13 @@ protocol::InitialHandshakeV10 make_greeting(const HandshakeSettings& settings, s
   greeting.capabilities =
       protocol::Capabilities{kProxyServerCaps}.intersect(identity.backend_caps.with(protocol::kClientLongPassword));
   if (settings.auth.tls) greeting.capabilities = greeting.capabilities.with(protocol::kClientSsl);
+  // Compression is the proxy's own, whatever the backends offer: it ends here (PacketStream).
+  if (settings.config->compression.clients) {
+    greeting.capabilities = greeting.capabilities.with(protocol::kClientCompress);
+    if (settings.config->compression.zstd) {
+      greeting.capabilities = greeting.capabilities.with(protocol::kClientZstdCompressionAlgorithm);
+    }
+  }
   greeting.mariadb_extended_capabilities = presented_extended_caps(identity, *settings.config);
   if (greeting.mariadb_extended_capabilities != 0) {
     greeting.capabilities = greeting.capabilities.without(protocol::kClientLongPassword);
@@ -213,6 +220,7 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
   login.caps = response->capabilities.intersect(greeting.capabilities);
   login.extended_caps = response->mariadb_extended_capabilities & greeting.mariadb_extended_capabilities;
   login.collation = response->character_set;
+  login.zstd_level = response->zstd_level;
   login.attributes = std::move(response->attributes);
   login.scramble = scramble;
   std::vector<std::uint8_t> answer(response->auth_response.begin(), response->auth_response.end());

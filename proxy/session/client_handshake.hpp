@@ -28,6 +28,7 @@ struct ClientLogin {
   std::string database;                      // empty: none asked for
   protocol::Capabilities caps;               // negotiated: client's ∩ ours
   std::uint32_t extended_caps = 0;           // MariaDB extended capabilities, negotiated likewise
+  std::uint8_t zstd_level = 0;               // the level a zstd client asked for
   std::uint8_t collation = 0;
   std::vector<std::pair<std::string, std::string>> attributes;
   std::uint8_t next_seq = 0;                 // sequence id of the OK/ERR that ends the login

@@ -59,6 +59,8 @@ std::optional<config::IpBytes> peer_address_of(const tcp::socket& socket) {
 // name, a scramble, a database name and connection attributes: a few KiB (MySQL clients keep
 // attributes under 64 KiB).
 constexpr std::size_t kMaxLoginPacketSize = 1u << 20;
+// The highest zstd level used towards a client, whatever it asks for.
+constexpr int kMaxClientZstdLevel = 9;
 
 // The longest a refusal may take to write: it is a few bytes into an empty socket buffer.
 constexpr std::chrono::seconds kRefusalWriteTimeout{2};
@@ -225,6 +227,10 @@ awaitable<bool> ClientSession::login() {
   proxy_metrics().client_logins.with({client_.tls() ? "yes" : "no", login_.auth_method}).inc();
   const bool sent = co_await send_ok(login_.next_seq);
   if (!sent) co_return false;
+  // Everything after the login's OK travels compressed, if the client asked for it.
+  // A zstd client picks its level; above 9 it would buy the client little for much of the proxy's CPU.
+  const int zstd_level = std::clamp<int>(login_.zstd_level, 1, kMaxClientZstdLevel);
+  client_.start_compression(protocol::negotiated_compression(login_.caps), zstd_level);
   log_.info("user '{}' logged in{}{}{}", login_.user->name, login_.database.empty() ? "" : " to database ",
             login_.database, client_.tls() ? " over " + client_.tls_description() : std::string());
   co_return true;

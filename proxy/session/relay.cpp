@@ -55,6 +55,7 @@ awaitable<RelayOutcome> relay_command(PacketStream& client, BackendConnection& b
   RelayOutcome outcome;
   scanner.start(command.payload, backend.caps(), command.next_seq);
   watch.begin(WaitingOn::kBackend);
+  backend.stream().restart_sequence();  // a new command (compressed links number from 0)
   const error_code sent = co_await backend.stream().write(command.wire);
   watch.end();
   if (sent) co_return fail(RelayEnd::kBackendFailed, sent, outcome, scanner);

@@ -32,12 +32,14 @@ std::optional<std::size_t> choose_backend(const PoolSnapshot& snap, ReplicaPicke
 
 BackendTarget ClientSession::target_of(const BackendStatus& b) const {
   BackendTarget t{b.name, b.host, b.port};
-  // Discovered addresses are named "<config name>/<address>"; TLS settings are the config entry's.
+  // Discovered addresses are named "<config name>/<address>"; TLS and compression settings are
+  // the config entry's.
   const std::string config_name = b.name.substr(0, b.name.find('/'));
   t.tls = shared_.tls.get()->backend(config_name);
-  if (!t.tls) return t;
   for (const auto& backend : config_->backends) {
     if (backend.name != config_name) continue;
+    t.compress = config::compress_backend(config_->compression, backend);
+    if (!t.tls) continue;
     t.tls_server_name = backend.tls.server_name.empty() ? backend.host : backend.tls.server_name;
     t.tls_check_name = backend.tls.mode == config::BackendTlsMode::kVerifyIdentity;
   }

@@ -109,6 +109,11 @@ TEST(ExampleConfig, ShowsEveryDefault) {
   EXPECT_TRUE(l.login_throttle_exempt.empty());
   EXPECT_FALSE(result->users[0].max_connections);
   EXPECT_EQ(result->users[1].max_connections, 20u);
+
+  const CompressionConfig& c = result->compression;
+  EXPECT_EQ(c.clients, defaults.compression.clients);
+  EXPECT_EQ(c.zstd, defaults.compression.zstd);
+  EXPECT_EQ(c.backends, defaults.compression.backends);
 }
 
 TEST(ExampleConfig, FailsClearlyWithoutAppPassword) {

@@ -13,6 +13,7 @@ import pathlib
 import re
 import struct
 import sys
+import zlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TESTDATA = ROOT / "tests/protocol/testdata"
@@ -102,7 +103,7 @@ def classifier_statements():
 
 
 def seeds():
-    s = {t: [] for t in ("packet_decoder", "handshake", "command", "ok_err_eof", "resultset", "prepared", "auth",
+    s = {t: [] for t in ("decompressor", "packet_decoder", "handshake", "command", "ok_err_eof", "resultset", "prepared", "auth",
                          "response_scanner", "sql_classifier")}
 
     # packet_decoder: [chunk seed][options][stream]; option 3 = 64 KiB limit, 4 = resync on each
@@ -240,6 +241,22 @@ def seeds():
                             frame(2, bytes.fromhex("fe 0000 8200")))),
     ]
 
+    # decompressor: [feed seed][read seed][options]; option bit 0 = zstd, bits 1-2 = per-packet limit.
+    zlib64 = zlib.compress(b"\x05\x00\x00\x01" + b"x" * 60)
+    s["decompressor"] += [
+        ("captured_client", bytes([0, 0, 0]) + capture("compressed_session_client.hex")),
+        ("captured_client_chunked", bytes([7, 1, 0]) + capture("compressed_session_client.hex")),
+        ("captured_server", bytes([1, 42, 0]) + capture("compressed_session_server.hex")),
+        ("captured_server_limit_100", bytes([3, 5, 2]) + capture("compressed_session_server.hex")),
+        ("zlib_announced_short", bytes([0, 0, 0]) + compressed(0, 63, zlib64)),
+        ("zlib_announced_long", bytes([1, 1, 0]) + compressed(0, 65, zlib64)),
+        ("zlib_trailing_byte", bytes([0, 3, 0]) + compressed(0, 64, zlib64 + b"\x00")),
+        ("zlib_cut_short", bytes([0, 0, 0]) + compressed(0, 64, zlib64[:-3])),
+        ("zstd_tool_frame", bytes([2, 9, 1]) + compressed(0, 220, ZSTD_FRAME)),
+        ("zstd_over_limit", bytes([0, 0, 5]) + compressed(0, 220, ZSTD_FRAME)),
+        ("stored_and_empty", bytes([1, 1, 0]) + compressed(0, 0, b"") + compressed(1, 0, b"\x01\x00\x00\x00\x0e")),
+    ]
+
     # sql_classifier: [sql_mode (1 = ANSI_QUOTES, 2 = NO_BACKSLASH_ESCAPES)][text]
     for name, sql in classifier_statements():
         s["sql_classifier"].append((name, b"\x00" + sql))
@@ -248,6 +265,16 @@ def seeds():
         ("no_backslash_escapes", b"\x02" + b"SELECT 'a\\' FROM t; UPDATE t SET x = 1"),
     ]
     return s
+
+
+# "hello zstd " x 20 as the zstd 1.5.4 command line compresses it (-3 --no-check, from a pipe).
+ZSTD_FRAME = bytes.fromhex("28b52ffd005895000058 68656c6c6f207a73746420 01004e53c50b".replace(" ", ""))
+
+
+def compressed(seq, uncompressed_length, payload):
+    """One compressed packet: 3-byte payload length, sequence id, 3-byte uncompressed length."""
+    return (struct.pack("<I", len(payload))[:3] + bytes([seq]) + struct.pack("<I", uncompressed_length)[:3] +
+            payload)
 
 
 def main():

@@ -175,5 +175,34 @@ out=$(printf "SET @x = 'kept';\nSELECT 'a';\nSELEC 'b';\nSELECT 'c', @x;\n" |
 check_eq "--force runs the statements around the error" $'a\nc\tkept' "$out"
 check_contains "--force reports the error" "ERROR 1064 (42000) at line 3" "$(cat "$WORKDIR/stderr")"
 
+# 9. The compressed protocol (--compress): the same kinds of exchange, compressed both ways.
+out=$(app --compress -e "status" 2>&1)
+check_contains "--compress is negotiated" $'Protocol:\t\tCompressed' "$out"
+out=$(app --compress -N -B proxytest -e "SELECT 6 * 7; SELECT LENGTH(REPEAT('abc', 100000)), MD5(REPEAT('abc', 100000))" 2>&1)
+check_eq "--compress queries" $'42\n300000\t'"$(printf 'abc%.0s' $(seq 100000) | md5sum | cut -d' ' -f1)" "$out"
+out=$(app --compress -N -B proxytest <<EOF 2>&1
+DROP PROCEDURE IF EXISTS ${TABLE}_p;
+DELIMITER //
+CREATE PROCEDURE ${TABLE}_p() BEGIN SELECT 'first'; SELECT REPEAT('x', 70000) = REPEAT('x', 70000); END //
+DELIMITER ;
+CALL ${TABLE}_p();
+DROP PROCEDURE ${TABLE}_p;
+EOF
+)
+check_eq "--compress multi-result (CALL)" $'first\n1' "$out"
+out=$(app --compress -N -B -e "SELEC 1" 2>&1); rc=$?
+check_eq "--compress bad SQL exits 1" 1 "$rc"
+check_contains "--compress bad SQL reports 1064" "ERROR 1064 (42000)" "$out"
+# LOAD DATA LOCAL: 300000 rows, about 4.5 MB of data packets after the server's request, in
+# compressed packets that continue its sequence ids.
+seq 1 300000 | awk '{ print $1 "\tname" $1 }' >"$WORKDIR/rows.tsv"
+out=$(app --compress --local-infile=1 -N -B proxytest -e "
+  DROP TABLE IF EXISTS ${TABLE}_load;
+  CREATE TABLE ${TABLE}_load (id INT PRIMARY KEY, name VARCHAR(20));
+  LOAD DATA LOCAL INFILE '$WORKDIR/rows.tsv' INTO TABLE ${TABLE}_load;
+  SELECT COUNT(*), SUM(id), MAX(name) FROM ${TABLE}_load;
+  DROP TABLE ${TABLE}_load" 2>&1)
+check_eq "--compress LOAD DATA LOCAL" $'300000\t45000150000\tname99999' "$out"
+
 echo "$PASSED passed, $FAILED failed"
 ((FAILED == 0))

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zlib
 
 import ssl
 
@@ -177,6 +178,31 @@ def mysqldb_query():
 
 
 @test
+def mysqldb_compressed_protocol():
+    # compress=True: MYSQL_OPT_COMPRESS in the C library underneath. (PyMySQL has no compressed
+    # protocol at all: it refuses compress=True.)
+    conn = connect_mysqldb(compress=True)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT REPEAT('compressible ', 100000), %s", ("ünïcødé 😀",))
+        expect_eq(cur.fetchone(), ("compressible " * 100000, "ünïcødé 😀"), "row")
+        try:
+            cur.execute("SELEC 1")
+            raise AssertionError("bad SQL succeeded")
+        except MySQLdb.ProgrammingError as e:
+            expect_eq(e.args[0], 1064, "error code")
+        cur.execute("CREATE TEMPORARY TABLE py_compressed (id INT PRIMARY KEY, b LONGBLOB)")
+        blob = os.urandom(3 << 20)
+        cur.execute("INSERT INTO py_compressed VALUES (1, %s)", (blob,))
+        cur.execute("SELECT b, LENGTH(b) FROM py_compressed WHERE id = 1")
+        got, length = cur.fetchone()
+        expect_eq(length, len(blob), "stored length")
+        expect_eq(got == blob, True, "3 MiB of random bytes back unchanged")
+    finally:
+        conn.close()
+
+
+@test
 def mysqldb_wrong_password():
     try:
         connect_mysqldb(password="wrong-pass")
@@ -237,6 +263,118 @@ def pymysql_caching_sha2_with_rsa_exchange():
             expect_eq(isinstance(conn._sock, ssl.SSLSocket), False, "socket is plain TCP")
             cur.execute("SELECT CURRENT_USER()")
             expect_eq(cur.fetchone(), ("py_sha2_rsa@%",), "user after %s authentication" % attempt)
+
+
+# ------------------------------------------------------------------ zstd (raw protocol)
+
+def _recv_exact(sock, n):
+    out = b""
+    while len(out) < n:
+        chunk = sock.recv(n - len(out))
+        if not chunk:
+            raise AssertionError("connection closed after %d of %d bytes" % (len(out), n))
+        out += chunk
+    return out
+
+
+def _frame(seq, payload):
+    return len(payload).to_bytes(3, "little") + bytes([seq]) + payload
+
+
+def _zstd(data, decompress=False):
+    # The zstd command line makes one frame per call, as the protocol wants one per packet.
+    args = ["zstd", "-q", "-c"] + (["-d"] if decompress else ["-3"])
+    return subprocess.run(args, input=data, capture_output=True, check=True).stdout
+
+
+def _raw_login(extra_caps, zstd_level=None):
+    """Logs in as app with a hand-made HandshakeResponse41 (mysql_native_password); returns the
+    socket, the login's OK read. Checks that the greeting offers both compression flags."""
+    import hashlib
+    sock = socket.create_connection((HOST, PORT), timeout=10)
+    header = _recv_exact(sock, 4)
+    greeting = _recv_exact(sock, int.from_bytes(header[:3], "little"))
+    pos = greeting.index(b"\0", 1) + 1 + 4
+    scramble = greeting[pos:pos + 8]
+    pos += 8 + 1
+    caps = int.from_bytes(greeting[pos:pos + 2], "little")
+    caps |= int.from_bytes(greeting[pos + 5:pos + 7], "little") << 16
+    expect_eq(bool(caps & (1 << 26)), True, "the greeting offers zstd")
+    expect_eq(bool(caps & (1 << 5)), True, "the greeting offers zlib")
+    scramble += greeting[pos + 7 + 1 + 10:pos + 7 + 1 + 10 + 12]
+    stage1 = hashlib.sha1(b"app-pass").digest()
+    token = bytes(a ^ b for a, b in zip(stage1, hashlib.sha1(scramble + hashlib.sha1(stage1).digest()).digest()))
+    # PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH | LONG_PASSWORD | TRANSACTIONS
+    client_caps = (1 << 9) | (1 << 15) | (1 << 19) | 1 | (1 << 13) | extra_caps
+    response = (client_caps.to_bytes(4, "little") + (1 << 24).to_bytes(4, "little") + bytes([45]) +
+                bytes(23) + b"app\0" + bytes([len(token)]) + token + b"mysql_native_password\0")
+    if zstd_level is not None:
+        response += bytes([zstd_level])
+    sock.sendall(_frame(1, response))
+    header = _recv_exact(sock, 4)
+    ok = _recv_exact(sock, int.from_bytes(header[:3], "little"))
+    expect_eq(ok[0], 0, "login OK (got %r)" % ok[:60])
+    return sock
+
+
+@test
+def raw_client_sending_bad_compressed_packets_is_closed():
+    # A zlib client whose compressed packets don't decompress to what they announce (here a
+    # "bomb" header: 16 MiB announced for a few bytes of garbage) is dropped; others go on.
+    if proxy_only():
+        return
+    for payload in (b"\x78\x9c garbage", zlib.compress(b"short")):
+        with _raw_login(1 << 5) as sock:
+            sock.sendall(len(payload).to_bytes(3, "little") + b"\0" + (0xffffff).to_bytes(3, "little") + payload)
+            sock.settimeout(5)
+            rest = b""
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                rest += chunk
+            expect_eq(len(rest) < 200, True, "at most an ERR before the close (got %d bytes)" % len(rest))
+    with connect_pymysql() as conn, conn.cursor() as cur:
+        cur.execute("SELECT 1")
+        expect_eq(cur.fetchone(), (1,), "the proxy still serves")
+
+
+@test
+def raw_client_with_zstd_compression():
+    # No client library here speaks zstd (MariaDB's don't): a minimal MySQL 8-style client logs
+    # in asking for CLIENT_ZSTD_COMPRESSION_ALGORITHM at level 3 and runs one query.
+    if proxy_only():
+        return
+    with _raw_login((1 << 26), zstd_level=3) as sock:
+        sql = b"SELECT REPEAT('zstd compressed ', 2000) AS r"
+        inner = _frame(0, b"\x03" + sql)
+        packed = _zstd(inner)
+        sock.sendall(len(packed).to_bytes(3, "little") + b"\0" + len(inner).to_bytes(3, "little") + packed)
+
+        # The answer: compressed packets numbered from 1; the result set inside.
+        inner, seqs, zstd_frames = b"", [], 0
+        while True:
+            h = _recv_exact(sock, 7)
+            length, seq, plain = int.from_bytes(h[:3], "little"), h[3], int.from_bytes(h[4:], "little")
+            payload = _recv_exact(sock, length)
+            seqs.append(seq)
+            if plain:
+                expect_eq(payload[:4], b"\x28\xb5\x2f\xfd", "zstd frame magic")
+                zstd_frames += 1
+                payload = _zstd(payload, decompress=True)
+                expect_eq(len(payload), plain, "announced length")
+            inner += payload
+            frames, p = [], 0
+            while len(inner) - p >= 4 and len(inner) - p - 4 >= int.from_bytes(inner[p:p + 3], "little"):
+                n = int.from_bytes(inner[p:p + 3], "little")
+                frames.append(inner[p + 4:p + 4 + n])
+                p += 4 + n
+            # column count, column definition, EOF, row, EOF
+            if len(frames) >= 5 and frames[-1][:1] == b"\xfe" and len(frames[-1]) < 9:
+                break
+        expect_eq(seqs[0], 1, "the answer continues the command's compressed sequence id")
+        expect_eq(zstd_frames >= 1, True, "some of the answer travelled as zstd")
+        expect_eq(frames[3], bytes([0xfc]) + (32000).to_bytes(2, "little") + b"zstd compressed " * 2000, "row")
 
 
 @test

@@ -302,6 +302,15 @@ HandshakeResponse41 mysql8_response() {
   return r;
 }
 
+// A MySQL 8 client asking for zstd compression (CLIENT_ZSTD_COMPRESSION_ALGORITHM, 1 << 26) at
+// level 7: the level byte comes last, after the connection attributes.
+HandshakeResponse41 mysql8_zstd_response() {
+  HandshakeResponse41 r = mysql8_response();
+  r.capabilities = Capabilities{0x05bfa20d};
+  r.zstd_level = 7;
+  return r;
+}
+
 HandshakeResponse41 one_byte_length_response() {
   HandshakeResponse41 r;
   r.capabilities = Capabilities{0x0008a201};  // LONG_PASSWORD|PROTOCOL_41|TRANSACTIONS|SECURE_CONNECTION|PLUGIN_AUTH
@@ -344,6 +353,19 @@ INSTANTIATE_TEST_SUITE_P(
             0c 5f 63 6c 69 65 6e 74 5f 6e 61 6d 65 08 6c 69 62 6d 79 73 71 6c
             03 5f 6f 73 05 4c 69 6e 75 78)"),
                     mysql8_response()},
+        ResponseRow{"mysql8_zstd_level_after_attributes", hex(R"(
+            0d a2 bf 05  00 00 00 01  ff                       // caps with ZSTD (1 << 26)
+            00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+            61 70 70 00
+            20 a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af
+               b0 b1 b2 b3 b4 b5 b6 b7 b8 b9 ba bb bc bd be bf
+            73 68 6f 70 00
+            63 61 63 68 69 6e 67 5f 73 68 61 32 5f 70 61 73 73 77 6f 72 64 00
+            20
+            0c 5f 63 6c 69 65 6e 74 5f 6e 61 6d 65 08 6c 69 62 6d 79 73 71 6c
+            03 5f 6f 73 05 4c 69 6e 75 78
+            07)"),                                              // zstd level
+                    mysql8_zstd_response()},
         ResponseRow{"secure_connection_one_byte_length", hex(R"(
             01 a2 08 00  00 00 00 01  21
             00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
@@ -357,6 +379,17 @@ INSTANTIATE_TEST_SUITE_P(
             75 00  70 77 00)"),
                     nul_terminated_response()}),
     [](const auto& info) { return info.param.name; });
+
+TEST(Response, ZstdLevelAnnouncedButMissingDecodesAsZero) {
+  HandshakeResponse41 v = mysql8_zstd_response();
+  std::vector<std::uint8_t> bytes;
+  encode_handshake_response(v, bytes);
+  bytes.pop_back();  // the level byte
+  auto decoded = decode_handshake_response(bytes);
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  EXPECT_EQ(decoded->zstd_level, 0);
+  EXPECT_EQ(decoded->attributes, v.attributes);
+}
 
 TEST(Response, ClientWithoutProtocol41IsUnsupported) {
   // A 4.0 client: 2-byte capabilities (LONG_PASSWORD|LONG_FLAG|TRANSACTIONS), 3-byte max packet.

@@ -28,6 +28,22 @@ async function login(user, extra = {}) {
 }
 
 const checks = {
+  async compressedProtocol() {
+    // compress: true makes mysql2 ask for CLIENT_COMPRESS and speak zlib-compressed packets.
+    const conn = await mysql.createConnection({ ...base, user: 'app', password: 'app-pass', compress: true });
+    try {
+      const [rows] = await conn.query("SELECT REPEAT('compressible ', 100000) AS r, 6 * 7 AS n");
+      assert.equal(rows[0].r, 'compressible '.repeat(100000));
+      assert.equal(rows[0].n, 42);
+      const [prepared] = await conn.execute('SELECT ? AS s, LENGTH(?) AS len', ['héllo ✓', 'x'.repeat(70000)]);
+      assert.deepEqual(prepared, [{ s: 'héllo ✓', len: 70000 }]);
+      await assert.rejects(conn.query('SELEC 1'), (e) => e.errno === 1064);
+      const [after] = await conn.query('SELECT 1 AS one');
+      assert.deepEqual(after, [{ one: 1 }]);
+    } finally {
+      await conn.end();
+    }
+  },
   async sha2OverTls() {
     for (const attempt of ['full', 'fast']) {
       // The proxy has require_tls for this user: getting in at all proves TLS.

@@ -63,6 +63,8 @@ struct ProxyOptions {
   // The tls and auth sections as YAML flow mappings; empty = left out (no TLS to clients).
   std::string tls;
   std::string auth;
+  // The compression section as a YAML flow mapping, e.g. "{ backends: true }"; empty = defaults.
+  std::string compression;
 };
 
 class ProxyProcess {
