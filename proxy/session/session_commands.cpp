@@ -195,16 +195,30 @@ void ClientSession::learn(Command kind, const protocol::Packet& command, const S
   const CommandResult result{!t.ended_with_error(), t.status(), t.last_insert_id(), t.warnings()};
   CarriedState& carried = lease_->connection->carried();
   std::bitset<static_cast<std::size_t>(PinReason::kCount)> added;
+  // A statement's text, run: its SETs and USE are the session's now, and this connection's.
+  const auto learn_text = [&] {
+    const std::size_t log_before = state_.replay_log().size();
+    added = state_.after_query(*statement, sql, result);
+    // What ran here is now carried by this connection too.
+    if (state_.replay_log().size() == log_before + 1) carried.applied.push_back(state_.replay_log().back().hash);
+    if (result.ok && !statement->use_database.empty()) carried.schema = state_.schema();
+  };
   switch (kind) {
-    case Command::kQuery: {
-      if (statement == nullptr) break;
-      const std::size_t log_before = state_.replay_log().size();
-      added = state_.after_query(*statement, sql, result);
-      // What ran here is now carried by this connection too.
-      if (state_.replay_log().size() == log_before + 1) carried.applied.push_back(state_.replay_log().back().hash);
-      if (result.ok && !statement->use_database.empty()) carried.schema = state_.schema();
+    case Command::kQuery:
+      if (statement != nullptr) learn_text();
       break;
-    }
+    case Command::kStmtExecute:
+      // A prepared SET or USE (MariaDB prepares both; some drivers prepare every statement) changes
+      // the session as its text would: without parameters it is learnt, and replayed, as text.
+      if (statement != nullptr && !sql.empty()) {
+        learn_text();
+      } else {
+        added = state_.after_command(result);
+        const bool sets = statement != nullptr && (statement->sets_user_variable || statement->sets_system_variable ||
+                                                   statement->sets_names || !statement->use_database.empty());
+        if (result.ok && sets) state_.pin(PinReason::kUnreplayableState, true);  // it has parameters
+      }
+      break;
     case Command::kInitDb:
       added = state_.after_command(result);
       if (result.ok) {

@@ -112,7 +112,9 @@ awaitable<bool> ClientSession::stmt_execute(const protocol::Packet& command) {
     state_.pin(PinReason::kCursor, open);
     if (open) cursor_statement_ = client_id;
   };
-  co_return co_await run_routed(command, route(Command::kStmtExecute, &st->traits), &st->traits, {}, &hooks);
+  // Without parameters its text says what it did (a SET, a USE), so learn() can keep it.
+  const std::string_view executed_sql = st->num_params == 0 ? std::string_view(st->sql) : std::string_view();
+  co_return co_await run_routed(command, route(Command::kStmtExecute, &st->traits), &st->traits, executed_sql, &hooks);
 }
 
 awaitable<bool> ClientSession::stmt_send_long_data(const protocol::Packet& command) {

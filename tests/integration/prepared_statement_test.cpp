@@ -681,3 +681,53 @@ TEST_F(PreparedStatementTest, PrepareAndExecuteErrorsKeepTheConnection) {
 
 }  // namespace
 }  // namespace itest
+
+namespace itest {
+namespace {
+
+// A prepared USE (MariaDB prepares it) moves the session: its next statements, on whatever
+// connection they run, use the new database, as on the server.
+TEST_F(PreparedStatementTest, APreparedUseMovesTheSession) {
+  must_exec(c_, "USE proxytest");
+  {
+    Stmt use(c_);
+    ASSERT_TRUE(use.prepare("USE app2db")) << use.error();
+    ASSERT_EQ(mysql_stmt_execute(use.get()), 0) << use.error();
+  }
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(must_scalar(c_, "SELECT DATABASE()"), "app2db");
+    Stmt sel(c_);
+    ASSERT_TRUE(sel.prepare("SELECT DATABASE()")) << sel.error();
+  }
+  must_exec(c_, "USE proxytest");
+  EXPECT_EQ(must_scalar(c_, "SELECT DATABASE()"), "proxytest");
+}
+
+
+// A prepared SET (some drivers prepare every statement) is the session's, on every route, as its
+// text would be; one with parameters keeps the session on its connection.
+TEST_F(PreparedStatementTest, APreparedSetFollowsTheSession) {
+  {
+    Stmt set(c_);
+    ASSERT_TRUE(set.prepare("SET @ps_var = 42, SESSION sql_mode = 'ANSI_QUOTES'")) << set.error();
+    ASSERT_EQ(mysql_stmt_execute(set.get()), 0) << set.error();
+  }
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(must_scalar(c_, "SELECT @ps_var"), "42");
+    EXPECT_EQ(must_scalar(c_, "SELECT @@session.sql_mode"), "ANSI_QUOTES");
+  }
+  {
+    Stmt set(c_);
+    ASSERT_TRUE(set.prepare("SET @ps_param = ?")) << set.error();
+    int v = 7;
+    MYSQL_BIND p{};
+    p.buffer_type = MYSQL_TYPE_LONG;
+    p.buffer = &v;
+    ASSERT_EQ(mysql_stmt_bind_param(set.get(), &p), 0) << set.error();
+    ASSERT_EQ(mysql_stmt_execute(set.get()), 0) << set.error();
+  }
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(must_scalar(c_, "SELECT @ps_param"), "7");
+}
+
+}  // namespace
+}  // namespace itest
