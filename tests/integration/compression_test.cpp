@@ -35,7 +35,9 @@ class CompressionTest : public OwnProxyTest {
     c.set_read_timeout(120);
     c.set_max_allowed_packet(kMaxPacket);
     c.set_local_infile(true);
-    if (compress) EXPECT_TRUE(c.set_option(MYSQL_OPT_COMPRESS, nullptr));
+    if (compress) {
+      EXPECT_TRUE(c.set_option(MYSQL_OPT_COMPRESS, nullptr));
+    }
     EXPECT_TRUE(c.connect(proxy_->host(), proxy_->port(), "app", "app-pass", db, CLIENT_MULTI_STATEMENTS))
         << c.describe_error();
     return c;

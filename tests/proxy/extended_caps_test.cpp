@@ -27,6 +27,7 @@ config::Config three_backends() {
   cfg.backends = {{"primary", "127.0.0.1", 3306, config::BackendRole::kPrimary},
                   {"replica1", "127.0.0.1", 3307, config::BackendRole::kReplica},
                   {"replica2", "127.0.0.1", 3308, config::BackendRole::kReplica}};
+  cfg.compression.clients = false;  // these greetings are about the extended capabilities alone
   return cfg;
 }
 

@@ -161,7 +161,10 @@ bool ProxyProcess::start(std::string* error) {
   log_path_ = work_dir_ + "/proxy.log";
 
   port_ = pick_free_port();
-  admin_port_ = pick_free_port();
+  // The kernel may hand the same free port out twice in a row: the two must differ.
+  do {
+    admin_port_ = pick_free_port();
+  } while (admin_port_ != 0 && admin_port_ == port_);
   if (port_ == 0 || admin_port_ == 0) {
     *error = "could not pick a free port";
     return false;
