@@ -112,7 +112,9 @@ Login login_with(std::uint32_t client_extended_caps) {
           login.negotiated_as_asked = answers_as_negotiated(*opened.connection, client_extended_caps);
           opened.connection->close();
         }
-        io.stop();
+        // Ends the server's accept too, so the context runs out of work: destroying it with an
+        // accept still pending is a use-after-free on io_uring.
+        acceptor.close();
       },
       asio::detached);
   io.run_for(std::chrono::seconds(10));
@@ -178,7 +180,10 @@ TEST(BackendPoolExtendedMetadata, ConnectionsWithAndWithoutItNeverServeEachOther
           served.push_back(got.connection->extended_caps());
           pool.release(std::move(got.connection));
         }
-        io.stop();
+        // Closes the pooled connections and the accept, so the context runs out of work (see
+        // login_with).
+        pool.sweep(std::chrono::steady_clock::now(), [](std::uint32_t) { return false; });
+        acceptor.close();
       },
       asio::detached);
   io.run_for(std::chrono::seconds(10));
