@@ -46,6 +46,11 @@ const char* rejection_reason(LoginRefusal failure) {
   return "client_gone";
 }
 
+// pool.mode: session for this user: its sessions keep backend connections of their own.
+bool keeps_own_connections(const config::Config& cfg, const config::UserConfig& user) {
+  return config::user_pool_mode(cfg.pool, user) == config::PoolMode::kSession;
+}
+
 std::optional<config::IpBytes> peer_address_of(const tcp::socket& socket) {
   error_code ec;
   const auto ep = socket.remote_endpoint(ec);
@@ -197,7 +202,7 @@ awaitable<bool> ClientSession::login() {
     co_return false;
   }
   login_ = std::move(*login);
-  session_pool_ = config::user_pool_mode(config_->pool, *login_.user) == config::PoolMode::kSession;
+  session_pool_ = keeps_own_connections(*config_, *login_.user);
   // limits.max_user_connections / users[].max_connections, checked once the password is right.
   const std::uint32_t user_limit = config::user_connection_limit(config_->limits, *login_.user);
   auto user_slot = shared_.limits.open_user(login_.user->name, user_limit);
@@ -427,7 +432,7 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   backend_user_ = backend_account;
   login_.user = user;
   login_.native_stage1 = reauth.native_stage1;
-  session_pool_ = config::user_pool_mode(config_->pool, *user) == config::PoolMode::kSession;
+  session_pool_ = keeps_own_connections(*config_, *user);
   proxy_metrics().client_logins.with({client_.tls() ? "yes" : "no", reauth.method}).inc();
   user_owner_.reset();
   if (request->character_set != 0) login_.collation = static_cast<std::uint8_t>(request->character_set);
