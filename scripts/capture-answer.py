@@ -11,11 +11,14 @@ knows nothing of answer shapes on purpose: the capture is the reference the trac
 against, so it must not depend on the tracker.
 """
 import argparse
-import hashlib
+import os
 import socket
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from mysql_wire import frame, native_password, parse_greeting, read_packet  # noqa: E402
 
 CLIENT_LONG_PASSWORD = 1
 CLIENT_FOUND_ROWS = 2
@@ -30,26 +33,6 @@ CLIENT_PS_MULTI_RESULTS = 0x40000
 CLIENT_PLUGIN_AUTH = 0x80000
 CLIENT_SESSION_TRACK = 0x800000
 CLIENT_DEPRECATE_EOF = 0x1000000
-
-
-def packet(payload, seq):
-    return struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload
-
-
-def read_packet(sock):
-    head = recv_exact(sock, 4)
-    size = head[0] | head[1] << 8 | head[2] << 16
-    return recv_exact(sock, size)
-
-
-def recv_exact(sock, n):
-    out = b""
-    while len(out) < n:
-        chunk = sock.recv(n - len(out))
-        if not chunk:
-            raise EOFError("server closed the connection")
-        out += chunk
-    return out
 
 
 def read_until_silent(sock, quiet=0.5):
@@ -67,33 +50,20 @@ def read_until_silent(sock, quiet=0.5):
     return out
 
 
-def scramble(password, salt):
-    if not password:
-        return b""
-    p1 = hashlib.sha1(password.encode()).digest()
-    p2 = hashlib.sha1(p1).digest()
-    p3 = hashlib.sha1(salt + p2).digest()
-    return bytes(a ^ b for a, b in zip(p1, p3))
-
-
 def login(args):
     sock = socket.create_connection(("127.0.0.1", args.port))
-    greeting = read_packet(sock)
-    pos = greeting.index(b"\0", 1) + 1 + 4
-    salt = greeting[pos:pos + 8]
-    pos += 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10
-    salt += greeting[pos:pos + 12]
+    _, _, salt = parse_greeting(read_packet(sock))
     caps = (CLIENT_LONG_PASSWORD | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG | CLIENT_CONNECT_WITH_DB |
             CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS | CLIENT_SECURE_CONNECTION |
             CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS | CLIENT_PS_MULTI_RESULTS |
             CLIENT_PLUGIN_AUTH | CLIENT_SESSION_TRACK)
     if args.deprecate_eof:
         caps |= CLIENT_DEPRECATE_EOF
-    auth = scramble(args.password, salt)
+    auth = native_password(args.password, salt)
     body = struct.pack("<IIB", caps, 1 << 24, 8) + b"\0" * 23
     body += args.user.encode() + b"\0" + bytes([len(auth)]) + auth
     body += args.db.encode() + b"\0" + b"mysql_native_password\0"
-    sock.sendall(packet(body, 1))
+    sock.sendall(frame(body, 1))
     reply = read_packet(sock)
     if reply[:1] != b"\0":
         sys.exit("capture-answer: login failed: %r" % reply)
@@ -101,7 +71,7 @@ def login(args):
 
 
 def command(sock, payload):
-    sock.sendall(packet(payload, 0))
+    sock.sendall(frame(payload, 0))
     return read_until_silent(sock)
 
 

@@ -45,11 +45,8 @@ void BackendUsersLoader::load_once(const config::Config& cfg) {
     spdlog::warn("backend users: no primary to read mysql.user from");
     return;
   }
-  ConnectionSettings settings{primary->host, primary->port, cfg.health.user, cfg.health.password, cfg.timeouts.connect};
-  const std::string config_name = primary->name.substr(0, primary->name.find('/'));
-  for (const auto& b : cfg.backends) {
-    if (b.name == config_name) settings.tls = b.tls;
-  }
+  const ConnectionSettings settings =
+      monitor_settings(cfg, primary->name, primary->host, primary->port, cfg.timeouts.connect);
   MonitorConnection conn;
   if (auto error = conn.connect(settings)) {
     spdlog::warn("backend users: cannot reach '{}': {}", primary->name, *error);

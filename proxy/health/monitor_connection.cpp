@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
+
+#include "config/backend_lookup.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
@@ -37,6 +40,16 @@ QueryError error_of(MYSQL* mysql) {
 }
 
 }  // namespace
+
+ConnectionSettings monitor_settings(const config::Config& cfg, std::string_view backend_name, std::string host,
+                                    std::uint16_t port, std::chrono::milliseconds timeout) {
+  ConnectionSettings s{std::move(host), port, cfg.health.user, cfg.health.password, timeout};
+  if (const config::BackendConfig* entry = config::entry_of(cfg, backend_name)) {
+    s.tls = entry->tls;
+    s.compress = config::compress_backend(cfg.compression, *entry);
+  }
+  return s;
+}
 
 void ensure_mysql_library() {
   static std::once_flag once;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
@@ -31,6 +32,12 @@ struct ConnectionSettings {
 
   bool operator==(const ConnectionSettings&) const = default;
 };
+
+// How the monitor reaches one backend of the pool snapshot (a discovered "<name>/<address>" too):
+// as health.user, with the TLS and compression settings of its config entry.
+[[nodiscard]] ConnectionSettings monitor_settings(const config::Config& cfg, std::string_view backend_name,
+                                                  std::string host, std::uint16_t port,
+                                                  std::chrono::milliseconds timeout);
 
 struct QueryResult {
   ColumnNames columns;

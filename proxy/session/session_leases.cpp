@@ -2,6 +2,7 @@
 // line with the session's.
 #include <algorithm>
 
+#include "config/backend_lookup.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/server/extended_caps.hpp"
 #include "proxy/session/client_session_impl.hpp"
@@ -34,14 +35,13 @@ BackendTarget ClientSession::target_of(const BackendStatus& b) const {
   BackendTarget t{b.name, b.host, b.port};
   // Discovered addresses are named "<config name>/<address>"; TLS and compression settings are
   // the config entry's.
-  const std::string config_name = b.name.substr(0, b.name.find('/'));
-  t.tls = shared_.tls.get()->backend(config_name);
-  for (const auto& backend : config_->backends) {
-    if (backend.name != config_name) continue;
-    t.compress = config::compress_backend(config_->compression, backend);
-    if (!t.tls) continue;
-    t.tls_server_name = backend.tls.server_name.empty() ? backend.host : backend.tls.server_name;
-    t.tls_check_name = backend.tls.mode == config::BackendTlsMode::kVerifyIdentity;
+  const config::BackendConfig* entry = config::entry_of(*config_, b.name);
+  if (entry == nullptr) return t;
+  t.tls = shared_.tls.get()->backend(entry->name);
+  t.compress = config::compress_backend(config_->compression, *entry);
+  if (t.tls) {
+    t.tls_server_name = entry->tls.server_name.empty() ? entry->host : entry->tls.server_name;
+    t.tls_check_name = entry->tls.mode == config::BackendTlsMode::kVerifyIdentity;
   }
   return t;
 }

@@ -8,12 +8,13 @@
 set -uo pipefail
 # shellcheck source=../../scripts/lib/proxy-config.sh
 source "$(dirname "$0")/../../scripts/lib/proxy-config.sh"
+# shellcheck source=../../scripts/lib/test-proxy.sh
+source "$(dirname "$0")/../../scripts/lib/test-proxy.sh"
 
 PROXY_BIN=${1:-}
 PASSED=0
 FAILED=0
 WORKDIR=$(mktemp -d /tmp/mysqlproxy-cli-XXXXXX)
-PROXY_PID=
 TABLE="it_cli_$$"
 HOST=127.0.0.1
 PORT=
@@ -43,42 +44,19 @@ cleanup() {
   if [[ -n $PORT ]]; then
     app proxytest -e "DROP TABLE IF EXISTS $TABLE" >/dev/null 2>&1 || true
   fi
-  if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
-    kill -TERM "$PROXY_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$PROXY_PID" 2>/dev/null; then
-      echo "proxy did not stop within 5 s of SIGTERM; SIGKILL" >&2
-      kill -KILL "$PROXY_PID" 2>/dev/null
-    fi
-    wait "$PROXY_PID" 2>/dev/null
-  fi
-  if ((FAILED > 0 || rc != 0)) && [[ -f $WORKDIR/proxy.log ]]; then
-    echo "---- last lines of the proxy log ($WORKDIR/proxy.log):" >&2
-    tail -n 60 "$WORKDIR/proxy.log" | sed 's/^/  | /' >&2
-    echo "----" >&2
-  else
-    rm -rf "$WORKDIR"
-  fi
+  stop_test_proxy
+  if ((FAILED > 0 || rc != 0)); then show_proxy_log "$WORKDIR/proxy.log" 60; else rm -rf "$WORKDIR"; fi
   exit "$rc"
 }
 trap cleanup EXIT
 
-for v in CLUSTER_PRIMARY_PORT CLUSTER_REPLICA1_PORT CLUSTER_REPLICA2_PORT; do
-  if [[ -z ${!v:-} ]]; then
-    echo "FAIL: $v is not set: run scripts/cluster.sh start and eval \$(scripts/cluster.sh env)" >&2
-    exit 1
-  fi
-done
+require_cluster_env || exit 1
 
 if [[ ${MYSQLPROXY_TEST_DIRECT:-} == 1 ]]; then
   PORT=$CLUSTER_PRIMARY_PORT
   echo "direct mode: talking to the primary on port $PORT"
 else
-  if [[ -z $PROXY_BIN || ! -x $PROXY_BIN ]]; then
-    echo "FAIL: proxy binary '$PROXY_BIN' missing or not executable (build the mysql-proxy target)" >&2
-    exit 1
-  fi
-  PROXY_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  PROXY_PORT=$(free_port)
   {
     cluster_proxy_config "$PROXY_PORT" 2
     cat <<EOF
@@ -89,24 +67,8 @@ admin: { enabled: false }
 tls: { cert_file: $CLUSTER_DIR/tls/server.pem, key_file: $CLUSTER_DIR/tls/server-key.pem }
 EOF
   } >"$WORKDIR/proxy.yaml"
-  "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
-  PROXY_PID=$!
-  for _ in $(seq 100); do
-    if ! kill -0 "$PROXY_PID" 2>/dev/null; then
-      echo "FAIL: proxy exited before accepting connections" >&2
-      exit 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null; then
-      PORT=$PROXY_PORT
-      break
-    fi
-    sleep 0.1
-  done
-  if [[ -z $PORT ]]; then
-    echo "FAIL: proxy did not accept connections on port $PROXY_PORT within 10 s" >&2
-    exit 1
-  fi
-  echo "proxy pid $PROXY_PID on port $PORT"
+  start_test_proxy "$PROXY_BIN" "$WORKDIR/proxy.yaml" "$WORKDIR/proxy.log" "$PROXY_PORT" || exit 1
+  PORT=$PROXY_PORT
   # CLI_TEST_EXPECT_IO: the network I/O the proxy must say it runs on (io_uring, or epoll when
   # MYSQL_PROXY_IO=epoll makes it hand over to mysql-proxy-epoll).
   if [[ -n ${CLI_TEST_EXPECT_IO:-} ]]; then

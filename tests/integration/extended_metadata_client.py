@@ -11,49 +11,18 @@ offered and how each column definition reads:
 
   extended_metadata_client.py PORT extended|plain "SELECT ..."
 """
-import hashlib
+import os
 import socket
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
+from mysql_wire import frame, lenenc_str, native_password, parse_greeting, read_packet  # noqa: E402
 
 # The mariadb 10.11 CLI's capabilities (tests/protocol/testdata/handshake_response_mariadb_client.hex)
 # without CONNECT_WITH_DB.
 CLI_CAPS = 0x00bfa284
 EXTENDED_METADATA = 1 << 3
 COLLATION = 33  # the CLI's utf8mb3_general_ci
-
-
-def read_packet(sock):
-    data = b""
-    while len(data) < 4:
-        chunk = sock.recv(4 - len(data))
-        if not chunk:
-            raise SystemExit("connection closed")
-        data += chunk
-    size = int.from_bytes(data[:3], "little")
-    body = b""
-    while len(body) < size:
-        chunk = sock.recv(size - len(body))
-        if not chunk:
-            raise SystemExit("connection closed")
-        body += chunk
-    return body
-
-
-def frame(payload, seq):
-    return len(payload).to_bytes(3, "little") + bytes([seq]) + payload
-
-
-def lenenc(data, p):
-    first = data[p]
-    if first < 0xfb:
-        return first, p + 1
-    width = {0xfc: 2, 0xfd: 3, 0xfe: 8}[first]
-    return int.from_bytes(data[p + 1:p + 1 + width], "little"), p + 1 + width
-
-
-def lenenc_str(data, p):
-    n, p = lenenc(data, p)
-    return data[p:p + n], p + n
 
 
 def describe_column(col, extended):
@@ -80,22 +49,11 @@ def main():
     port, mode, query = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     extended = mode == "extended"
     sock = socket.create_connection(("127.0.0.1", port))
-    greeting = read_packet(sock)
-    version_end = greeting.index(b"\0", 1)
-    p = version_end + 1 + 4
-    scramble = greeting[p:p + 8]
-    p += 8 + 1
-    caps = int.from_bytes(greeting[p:p + 2], "little")
-    p += 2 + 1 + 2 + 2 + 1 + 6
-    server_extended = int.from_bytes(greeting[p:p + 4], "little")
-    p += 4
-    scramble += greeting[p:p + 12]
+    caps, server_extended, scramble = parse_greeting(read_packet(sock))
     print(f"greeting client_mysql={caps & 1} extended={server_extended:#x}")
 
     client_caps = CLI_CAPS if extended else CLI_CAPS | 1
-    stage1 = hashlib.sha1(b"app-pass").digest()
-    mix = hashlib.sha1(scramble + hashlib.sha1(stage1).digest()).digest()
-    auth = bytes(a ^ b for a, b in zip(stage1, mix))
+    auth = native_password("app-pass", scramble)
     response = (client_caps.to_bytes(4, "little") + (1 << 24).to_bytes(4, "little") + bytes([COLLATION])
                 + bytes(19) + (EXTENDED_METADATA if extended else 0).to_bytes(4, "little") + b"app\0"
                 + bytes([len(auth)]) + auth + b"mysql_native_password\0" + b"\0")

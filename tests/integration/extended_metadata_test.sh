@@ -10,6 +10,8 @@
 set -uo pipefail
 # shellcheck source=../../scripts/lib/proxy-config.sh
 source "$(dirname "$0")/../../scripts/lib/proxy-config.sh"
+# shellcheck source=../../scripts/lib/test-proxy.sh
+source "$(dirname "$0")/../../scripts/lib/test-proxy.sh"
 
 PROXY_BIN=${1:-}
 RAW_CLIENT="/usr/bin/python3 $(dirname "$0")/extended_metadata_client.py"
@@ -17,7 +19,6 @@ QUERY="SELECT JSON_OBJECT('a',1) AS j, POINT(1,2) AS p"
 PASSED=0
 FAILED=0
 WORKDIR=$(mktemp -d /tmp/mysqlproxy-extmeta-XXXXXX)
-PROXY_PID=
 
 pass() { PASSED=$((PASSED + 1)); echo "PASS: $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL: $1" >&2; }
@@ -29,28 +30,13 @@ check_eq() {
 
 cleanup() {
   local rc=$?
-  if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
-    kill -TERM "$PROXY_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$PROXY_PID" 2>/dev/null && kill -KILL "$PROXY_PID" 2>/dev/null
-    wait "$PROXY_PID" 2>/dev/null
-  fi
-  if ((FAILED > 0 || rc != 0)) && [[ -f $WORKDIR/proxy.log ]]; then
-    echo "---- last lines of the proxy log ($WORKDIR/proxy.log):" >&2
-    tail -n 40 "$WORKDIR/proxy.log" | sed 's/^/  | /' >&2
-  else
-    rm -rf "$WORKDIR"
-  fi
+  stop_test_proxy
+  if ((FAILED > 0 || rc != 0)); then show_proxy_log "$WORKDIR/proxy.log" 40; else rm -rf "$WORKDIR"; fi
   exit "$rc"
 }
 trap cleanup EXIT
 
-for v in CLUSTER_PRIMARY_PORT CLUSTER_REPLICA1_PORT CLUSTER_REPLICA2_PORT; do
-  if [[ -z ${!v:-} ]]; then
-    echo "FAIL: $v is not set: run scripts/cluster.sh start and eval \$(scripts/cluster.sh env)" >&2
-    exit 1
-  fi
-done
+require_cluster_env || exit 1
 
 type_lines() {
   mariadb --protocol=TCP -h127.0.0.1 -P"$1" -uapp -papp-pass --column-type-info -t -e "$2" 2>&1 |
@@ -61,11 +47,7 @@ if [[ ${MYSQLPROXY_TEST_DIRECT:-} == 1 ]]; then
   PORT=$CLUSTER_PRIMARY_PORT
   echo "direct mode: talking to the primary on port $PORT"
 else
-  if [[ -z $PROXY_BIN || ! -x $PROXY_BIN ]]; then
-    echo "FAIL: proxy binary '$PROXY_BIN' missing or not executable (build the mysql-proxy target)" >&2
-    exit 1
-  fi
-  PROXY_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  PROXY_PORT=$(free_port)
   {
     cluster_proxy_config "$PROXY_PORT" 1
     cat <<YAML
@@ -74,16 +56,8 @@ logging: { level: debug, format: text }
 admin: { enabled: false }
 YAML
   } >"$WORKDIR/proxy.yaml"
-  "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
-  PROXY_PID=$!
-  PORT=
-  for _ in $(seq 100); do
-    kill -0 "$PROXY_PID" 2>/dev/null || { echo "FAIL: proxy exited before accepting connections" >&2; exit 1; }
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null; then PORT=$PROXY_PORT; break; fi
-    sleep 0.1
-  done
-  [[ -n $PORT ]] || { echo "FAIL: proxy did not accept connections on port $PROXY_PORT within 10 s" >&2; exit 1; }
-  echo "proxy pid $PROXY_PID on port $PORT"
+  start_test_proxy "$PROXY_BIN" "$WORKDIR/proxy.yaml" "$WORKDIR/proxy.log" "$PROXY_PORT" || exit 1
+  PORT=$PROXY_PORT
 fi
 
 # 1. The CLI prints the same types as against the primary (a read: it goes to a replica).

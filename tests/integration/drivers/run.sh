@@ -22,11 +22,14 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
+# shellcheck source=../../../scripts/lib/proxy-config.sh
+source "$REPO/scripts/lib/proxy-config.sh"
+# shellcheck source=../../../scripts/lib/test-proxy.sh
+source "$REPO/scripts/lib/test-proxy.sh"
 
 DRIVER=${1:-}
 PROXY_BIN=${2:-}
 WORKDIR=$(mktemp -d "/tmp/mysqlproxy-$DRIVER-XXXXXX")
-PROXY_PID=
 PASSWORD=drv-pass
 HOST=127.0.0.1
 
@@ -46,29 +49,13 @@ failed_setup() {
 # shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local rc=$?
-  if [[ -n $PROXY_PID ]] && kill -0 "$PROXY_PID" 2>/dev/null; then
-    kill -TERM "$PROXY_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$PROXY_PID" 2>/dev/null; then
-      echo "proxy did not stop within 5 s of SIGTERM; SIGKILL" >&2
-      kill -KILL "$PROXY_PID" 2>/dev/null
-    fi
-    wait "$PROXY_PID" 2>/dev/null
-  fi
-  if ((rc != 0)) && [[ -f $WORKDIR/proxy.log ]]; then
-    echo "---- last lines of the proxy log ($WORKDIR/proxy.log):" >&2
-    tail -n 80 "$WORKDIR/proxy.log" | sed 's/^/  | /' >&2
-    echo "----" >&2
-  else
-    rm -rf "$WORKDIR"
-  fi
+  stop_test_proxy
+  if ((rc != 0)); then show_proxy_log "$WORKDIR/proxy.log" 80; else rm -rf "$WORKDIR"; fi
   exit "$rc"
 }
 trap cleanup EXIT
 
-for v in CLUSTER_PRIMARY_PORT CLUSTER_REPLICA1_PORT CLUSTER_REPLICA2_PORT CLUSTER_DIR; do
-  [[ -n ${!v:-} ]] || failed_setup "$v is not set: run scripts/cluster.sh start and eval \$(scripts/cluster.sh env)"
-done
+require_cluster_env || failed_setup "the cluster's environment"
 DIRECT=0
 [[ ${MYSQLPROXY_TEST_DIRECT:-} == 1 ]] && DIRECT=1
 
@@ -91,32 +78,20 @@ if ((DIRECT)); then
   PORT=$CLUSTER_PRIMARY_PORT
   echo "direct mode: talking to the primary on port $PORT"
 else
-  [[ -n $PROXY_BIN && -x $PROXY_BIN ]] ||
-    failed_setup "proxy binary '$PROXY_BIN' missing or not executable (build the mysql-proxy target)"
-  free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
   PROXY_PORT=$(free_port)
   ADMIN_PORT=$(free_port)
   [[ $ADMIN_PORT != "$PROXY_PORT" ]] || ADMIN_PORT=$(free_port)
   METRICS_URL=http://127.0.0.1:$ADMIN_PORT/metrics
+  more_users=
+  for p in "${PREFIXES[@]}"; do
+    more_users+="  - { name: ${p}_sha2, password: $PASSWORD, auth_plugin: caching_sha2_password }"$'\n'
+    more_users+="  - { name: ${p}_sha2_rsa, password: $PASSWORD, auth_plugin: caching_sha2_password }"$'\n'
+    more_users+="  - { name: ${p}_tls, password: $PASSWORD, require_tls: true }"$'\n'
+  done
   {
-    cat <<EOF
-listen: { address: 127.0.0.1, port: $PROXY_PORT }
-workers: 2
-backends:
-  - { name: primary, host: 127.0.0.1, port: $CLUSTER_PRIMARY_PORT, role: primary }
-  - { name: replica1, host: 127.0.0.1, port: $CLUSTER_REPLICA1_PORT, role: replica }
-  - { name: replica2, host: 127.0.0.1, port: $CLUSTER_REPLICA2_PORT, role: replica }
-users:
-  - { name: app, password: app-pass }
-EOF
-    for p in "${PREFIXES[@]}"; do
-      echo "  - { name: ${p}_sha2, password: $PASSWORD, auth_plugin: caching_sha2_password }"
-      echo "  - { name: ${p}_sha2_rsa, password: $PASSWORD, auth_plugin: caching_sha2_password }"
-      echo "  - { name: ${p}_tls, password: $PASSWORD, require_tls: true }"
-    done
+    cluster_proxy_config "$PROXY_PORT" 2 "$more_users"
     cat <<EOF
 tls: { cert_file: $CLUSTER_DIR/tls/server.pem, key_file: $CLUSTER_DIR/tls/server-key.pem }
-health: { user: monitor, password: monitor-pass }
 timeouts: { connect: 2s, handshake: 10s, idle: 0, query: 0 }
 logging: { level: debug, format: text }
 routing: { consistency: global, consistency_timeout: 5s }
@@ -126,19 +101,8 @@ admin: { enabled: true, address: 127.0.0.1, port: $ADMIN_PORT }
 limits: { login_failures: 0 }
 EOF
   } >"$WORKDIR/proxy.yaml"
-  "$PROXY_BIN" --config "$WORKDIR/proxy.yaml" </dev/null >"$WORKDIR/proxy.log" 2>&1 &
-  PROXY_PID=$!
-  PORT=
-  for _ in $(seq 100); do
-    kill -0 "$PROXY_PID" 2>/dev/null || failed_setup "proxy exited before accepting connections"
-    if (exec 3<>"/dev/tcp/$HOST/$PROXY_PORT") 2>/dev/null; then
-      PORT=$PROXY_PORT
-      break
-    fi
-    sleep 0.1
-  done
-  [[ -n $PORT ]] || failed_setup "proxy did not accept connections on port $PROXY_PORT within 10 s"
-  echo "proxy pid $PROXY_PID on port $PORT"
+  start_test_proxy "$PROXY_BIN" "$WORKDIR/proxy.yaml" "$WORKDIR/proxy.log" "$PROXY_PORT" || failed_setup "starting the proxy"
+  PORT=$PROXY_PORT
 fi
 
 export DRIVER_HOST=$HOST DRIVER_PORT=$PORT DRIVER_DIRECT=$DIRECT DRIVER_PASSWORD=$PASSWORD DRIVER_SUFFIX=$$
