@@ -165,6 +165,9 @@ struct HealthConfig {
   std::uint32_t lagging_after = 2;  // consecutive checks over the lag limit -> LAGGING
   std::uint32_t recover_after = 3;  // consecutive checks under the limit -> UP again
   HeartbeatConfig heartbeat;
+  // false: each check logs in anew and logs out after it. That also proves new logins work (an
+  // account locked, max_connections reached) and leaves no idle monitor session on the server.
+  bool keep_connection = true;
   // How often backend host names are resolved again (a name may stand for several servers).
   std::chrono::milliseconds discovery_interval = std::chrono::seconds(5);
 };

@@ -33,10 +33,10 @@ constexpr std::array<std::string_view, 4> kAuthKeys = {"default_plugin", "rsa_pr
 constexpr std::array<std::string_view, 6> kTimeoutKeys = {"connect", "handshake", "idle", "query",
                                                           "client_stall", "drain"};
 constexpr std::array<std::string_view, 2> kLoggingKeys = {"level", "format"};
-constexpr std::array<std::string_view, 13> kHealthKeys = {
+constexpr std::array<std::string_view, 14> kHealthKeys = {
     "interval", "timeout", "user", "password", "password_env", "password_file",
     "max_replication_lag", "down_after", "up_after", "lagging_after", "recover_after",
-    "heartbeat", "discovery_interval",
+    "heartbeat", "keep_connection", "discovery_interval",
 };
 constexpr std::array<std::string_view, 2> kHeartbeatKeys = {"enabled", "table"};
 constexpr std::array<std::string_view, 5> kRoutingKeys = {
@@ -232,6 +232,7 @@ Error read_health(const Context& ctx, const Field& field, HealthConfig& out) {
   if (const Field* heartbeat = map->find("heartbeat")) {
     if (auto e = read_heartbeat(ctx, *heartbeat, out.heartbeat)) return e;
   }
+  if (auto e = map->get_bool("keep_connection", out.keep_connection)) return e;
   return map->get_duration("discovery_interval", out.discovery_interval, /*allow_zero=*/false);
 }
 

@@ -173,6 +173,7 @@ json::object config_view(const config::Config& cfg) {
       {"lagging_after", h.lagging_after},
       {"recover_after", h.recover_after},
       {"heartbeat", json::object{{"enabled", h.heartbeat.enabled}, {"table", h.heartbeat.table}}},
+      {"keep_connection", h.keep_connection},
       {"discovery_interval_seconds", seconds(h.discovery_interval)}};
   out["routing"] = json::object{{"reads_fallback_to_primary", r.reads_fallback_to_primary},
                                 {"consistency", config::to_string(r.consistency)},

@@ -91,6 +91,7 @@ class BackendConnection {
   std::uint32_t backend_id = 0;
   std::size_t pool_slot = 0;
   std::chrono::steady_clock::time_point idle_since{};
+  std::uint64_t privilege_changes = 0;  // the pool's count of them when this connection logged in
 
   // Buffer for bulk relaying of answers, owned here so it lives as long as the connection.
   std::vector<std::uint8_t>& relay_buffer() noexcept { return relay_buffer_; }

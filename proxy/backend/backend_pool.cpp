@@ -100,7 +100,7 @@ std::unique_ptr<BackendConnection> BackendPool::take_idle(Slot& slot, const Acqu
     if (best_score < 0) return nullptr;
     auto c = std::move(slot.idle[best]);
     slot.idle.erase(slot.idle.begin() + static_cast<std::ptrdiff_t>(best));
-    if (now - c->idle_since > kStaleAfter && looks_closed(*c)) {
+    if (rights_outdated(*c) || (now - c->idle_since > kStaleAfter && looks_closed(*c))) {
       close_counted(*c);
       continue;
     }
@@ -143,6 +143,8 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
     asio::steady_timer pause(co_await asio::this_coro::executor, kWaitStep);
     co_await pause.async_wait(kUseTuple);
   }
+  // Read before the login: a change made while it runs makes this connection outdated at once.
+  const std::uint64_t changes = counters_.privilege_changes.load(std::memory_order_acquire);
   auto opened = co_await BackendConnection::open(req.target, req.credentials, connect_timeout_, max_packet_size_);
   if (!opened.connection) {
     counters_.open[id % kMaxBackends].fetch_sub(1, std::memory_order_relaxed);
@@ -151,6 +153,7 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
     co_return result;
   }
   opened.connection->backend_id = id;
+  opened.connection->privilege_changes = changes;
   opened.connection->statements().set_capacity(max_statements_);
   opened.connection->pool_slot = slot_for(req.key);
   bump(in_use_[id % kMaxBackends], +1);
@@ -160,8 +163,20 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
 
 void BackendPool::release(std::unique_ptr<BackendConnection> c) {
   bump(in_use_[c->backend_id % kMaxBackends], -1);
+  if (rights_outdated(*c)) {
+    close_counted(*c);
+    return;
+  }
   c->idle_since = std::chrono::steady_clock::now();
   slots_[c->pool_slot].idle.push_back(std::move(c));
+}
+
+void BackendPool::privileges_changed() noexcept {
+  counters_.privilege_changes.fetch_add(1, std::memory_order_acq_rel);
+}
+
+bool BackendPool::rights_outdated(const BackendConnection& c) const noexcept {
+  return c.privilege_changes < counters_.privilege_changes.load(std::memory_order_acquire);
 }
 
 void BackendPool::discard(std::unique_ptr<BackendConnection> c) {

@@ -22,6 +22,10 @@ inline constexpr std::size_t kMaxBackends = 1024;
 // Open connections per backend id, shared by all workers: an atomic per backend, no lock.
 struct ConnectionCounters {
   std::array<std::atomic<std::int32_t>, kMaxBackends> open{};
+  // Counts statements that changed accounts or privileges (GRANT, REVOKE, ...). A server gives a
+  // connection its rights at login (and at USE), so one that logged in before the last change is
+  // not leased again: a new session must not inherit rights the server would no longer give it.
+  std::atomic<std::uint64_t> privilege_changes{0};
 };
 
 // Connections to one backend over all workers (idle = open - in use).
@@ -92,6 +96,8 @@ class BackendPool {
   void release(std::unique_ptr<BackendConnection> c);
   // Closed for good (broken, or in a state the proxy can't vouch for).
   void discard(std::unique_ptr<BackendConnection> c);
+  // A client changed accounts or privileges: connections logged in before are leased no more.
+  void privileges_changed() noexcept;
   // Closes idle connections that have waited too long, or whose backend `keep` rejects.
   template <class Keep>
   void sweep(std::chrono::steady_clock::time_point now, Keep&& keep) {
@@ -122,6 +128,7 @@ class BackendPool {
   std::size_t slot_for(const PoolKey& key);
   std::unique_ptr<BackendConnection> take_idle(Slot& slot, const AcquireRequest& req);
   bool reserve(std::uint32_t backend_id) noexcept;
+  [[nodiscard]] bool rights_outdated(const BackendConnection& c) const noexcept;
   void close_counted(BackendConnection& c) noexcept;
 
   ConnectionCounters& counters_;

@@ -136,6 +136,7 @@ CheckResult BackendProbe::check(const ProbeSettings& settings, bool write_heartb
   } else if (result.timed_out) {
     result.error = fmt::format("check took {}, over the {} timeout", took, limit);
   }
+  if (!settings.keep_connection) connection_.close();
   return result;
 }
 

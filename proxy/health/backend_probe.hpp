@@ -1,6 +1,6 @@
 #pragma once
 // BackendProbe: one health check of one backend over the monitor's own connection, which stays
-// open between checks and is opened again when it breaks. A check reads @@read_only (and
+// open between checks (unless health.keep_connection is false) and is opened again when it breaks. A check reads @@read_only (and
 // @@innodb_read_only where it exists), the GTID position, the replication threads and lag, and,
 // with the heartbeat on, writes (primary) or reads (replicas) the heartbeat row. It never throws:
 // every problem ends up in the CheckResult.
@@ -16,6 +16,7 @@ struct ProbeSettings {
   ConnectionSettings connection;
   bool heartbeat = false;
   std::string heartbeat_table;
+  bool keep_connection = true;  // false: log out after each check (health.keep_connection)
 };
 
 class BackendProbe {

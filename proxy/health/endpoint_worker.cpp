@@ -10,15 +10,10 @@ namespace {
 
 ProbeSettings probe_settings(const config::Config& cfg, const EndpointKey& key) {
   ProbeSettings s;
-  s.connection = ConnectionSettings{key.address, key.port, cfg.health.user, cfg.health.password,
-                                    cfg.health.timeout};
-  for (const auto& backend : cfg.backends) {
-    if (backend.name != key.backend) continue;
-    s.connection.tls = backend.tls;
-    s.connection.compress = config::compress_backend(cfg.compression, backend);
-  }
+  s.connection = monitor_settings(cfg, key.backend, key.address, key.port, cfg.health.timeout);
   s.heartbeat = cfg.health.heartbeat.enabled;
   s.heartbeat_table = cfg.health.heartbeat.table;
+  s.keep_connection = cfg.health.keep_connection;
   return s;
 }
 

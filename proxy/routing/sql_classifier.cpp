@@ -43,6 +43,7 @@ void merge(StatementTraits& all, const StatementTraits& one) {
   all.drops_temporary_table |= one.drops_temporary_table;
   all.sql_prepare |= one.sql_prepare;
   all.unlocks |= one.unlocks;
+  all.changes_privileges |= one.changes_privileges;
   if (all.transaction == TransactionOp::kNone) all.transaction = one.transaction;
   all.and_chain |= one.and_chain;
   all.sets_user_variable |= one.sets_user_variable;

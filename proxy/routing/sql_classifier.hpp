@@ -108,6 +108,9 @@ struct StatementTraits {
   bool drops_temporary_table = false;    // DROP TEMPORARY TABLE
   bool sql_prepare = false;              // SQL-level PREPARE / EXECUTE / DEALLOCATE PREPARE (pins)
   bool unlocks = false;                  // UNLOCK TABLES/INSTANCE, BACKUP UNLOCK (kLocking)
+  // GRANT, REVOKE, CREATE/ALTER/DROP/RENAME USER or ROLE, SET PASSWORD, SET DEFAULT ROLE, FLUSH
+  // PRIVILEGES: connections that logged in before it may hold other rights than new logins get.
+  bool changes_privileges = false;
   TransactionOp transaction = TransactionOp::kNone;
   bool and_chain = false;  // COMMIT/ROLLBACK AND CHAIN: a new transaction starts at once
   // SET details (statement_class kSessionState unless sets_global):

@@ -75,7 +75,11 @@ void StatementParser::scan_token() noexcept {
           if (nxt_->is(Kw::kIn)) t_->locking_read = true;
           return;
         case Kw::kInto:
-          if (scan_ == Scan::kQuery) t_->select_into = true;
+          if (scan_ == Scan::kQuery) {
+            t_->select_into = true;
+            // SELECT ... INTO @a, @b sets session variables as SET would
+            if (nxt_->kind == TokenKind::kUserVar) t_->assigns_user_variable = true;
+          }
           return;
         case Kw::kNext:  // NEXT VALUE FOR seq
         case Kw::kPrevious:

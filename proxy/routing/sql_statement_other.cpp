@@ -83,6 +83,7 @@ bool StatementParser::set() noexcept {
   }
   if (cur_->is(Kw::kPassword) || cur_->is(Kw::kResource) || (cur_->is(Kw::kDefault) && nxt_->is(Kw::kRole))) {
     write(Scan::kNone);  // stored in the grant tables, or server-specific
+    t_->changes_privileges = !cur_->is(Kw::kResource);
     return false;
   }
   if (cur_->is(Kw::kRole)) {
@@ -269,6 +270,7 @@ void StatementParser::locking() noexcept {
     default: {  // FLUSH [LOCAL|NO_WRITE_TO_BINLOG] TABLE[S] [t, ...] WITH READ LOCK | FOR EXPORT
       bool tables = false;
       for (; !at_end(); advance()) {
+        if (cur_->is(Kw::kPrivileges)) t_->changes_privileges = true;
         tables = tables || cur_->is(Kw::kTable) || cur_->is(Kw::kTables);
         if (tables && ((cur_->is(Kw::kWith) && nxt_->is(Kw::kRead)) || (cur_->is(Kw::kFor) && nxt_->is(Kw::kExport)))) {
           locks = true;
@@ -290,6 +292,8 @@ void StatementParser::create_or_alter() noexcept {
   for (int i = 0; i < 24 && !at_end() && !cur_->is('(') && !cur_->is(Kw::kAs) && !cur_->is(Kw::kSelect); ++i) {
     const Kw k = cur_->kind == TokenKind::kWord ? cur_->word().kw : Kw::kNone;
     if (k == Kw::kTemporary) temporary = true;
+    // (a definer named `user` sets it too: a needless refresh of pooled connections, no harm)
+    if (k == Kw::kUser || k == Kw::kRole) t_->changes_privileges = true;
     if (k == Kw::kEvent || (create && (k == Kw::kProcedure || k == Kw::kFunction || k == Kw::kTrigger ||
                                        k == Kw::kPackage))) {
       compound_ = true;  // the body may hold BEGIN ... ; ... END
@@ -313,6 +317,14 @@ void StatementParser::other_write() noexcept {
     case Kw::kDrop:
       t_->drops_temporary_table = cur_->is(Kw::kTemporary);
       t_->sql_prepare = cur_->is(Kw::kPrepare);
+      t_->changes_privileges = cur_->is(Kw::kUser) || cur_->is(Kw::kRole);
+      return;
+    case Kw::kRename:
+      t_->changes_privileges = cur_->is(Kw::kUser);
+      return;
+    case Kw::kGrant:
+    case Kw::kRevoke:
+      t_->changes_privileges = true;
       return;
     case Kw::kPrepare:
     case Kw::kDeallocate:

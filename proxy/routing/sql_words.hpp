@@ -21,7 +21,7 @@ namespace mysqlproxy::proxy::sql {
   X(kExecute, "EXECUTE") X(kExplain, "EXPLAIN") X(kExport, "EXPORT") X(kExtended, "EXTENDED")        \
   X(kFalse, "FALSE") X(kFields, "FIELDS") X(kFlush, "FLUSH") X(kFor, "FOR") X(kFormat, "FORMAT")     \
   X(kFull, "FULL") X(kFunction, "FUNCTION") X(kGet, "GET") X(kGlobal, "GLOBAL")                      \
-  X(kGrants, "GRANTS") X(kHelp, "HELP") X(kIf, "IF") X(kImmediate, "IMMEDIATE") X(kIn, "IN")         \
+  X(kGrant, "GRANT") X(kGrants, "GRANTS") X(kHelp, "HELP") X(kIf, "IF") X(kImmediate, "IMMEDIATE") X(kIn, "IN")         \
   X(kIndex, "INDEX") X(kIndexes, "INDEXES") X(kInsert, "INSERT") X(kInstance, "INSTANCE")            \
   X(kInto, "INTO") X(kKeys, "KEYS") X(kLocal, "LOCAL") X(kLock, "LOCK") X(kLoop, "LOOP")             \
   X(kNames, "NAMES") X(kNext, "NEXT") X(kNo, "NO") X(kNot, "NOT") X(kOff, "OFF") X(kOn, "ON")        \
@@ -29,14 +29,14 @@ namespace mysqlproxy::proxy::sql {
   X(kPersist, "PERSIST") X(kPersistOnly, "PERSIST_ONLY") X(kPlugins, "PLUGINS")                      \
   X(kPrepare, "PREPARE") X(kPrevious, "PREVIOUS") X(kPrivileges, "PRIVILEGES")                       \
   X(kProcedure, "PROCEDURE") X(kProfile, "PROFILE") X(kProfiles, "PROFILES") X(kRead, "READ")        \
-  X(kRecursive, "RECURSIVE") X(kRelease, "RELEASE") X(kRepeat, "REPEAT") X(kReplace, "REPLACE")      \
+  X(kRecursive, "RECURSIVE") X(kRelease, "RELEASE") X(kRename, "RENAME") X(kRepeat, "REPEAT") X(kRevoke, "REVOKE") X(kReplace, "REPLACE")      \
   X(kResource, "RESOURCE") X(kRole, "ROLE") X(kRollback, "ROLLBACK") X(kSavepoint, "SAVEPOINT")      \
   X(kSchemas, "SCHEMAS") X(kSelect, "SELECT") X(kSession, "SESSION") X(kSet, "SET")                  \
   X(kShare, "SHARE") X(kShow, "SHOW") X(kSnapshot, "SNAPSHOT")                                       \
   X(kSqlCalcFoundRows, "SQL_CALC_FOUND_ROWS") X(kStage, "STAGE") X(kStart, "START")                  \
   X(kStatement, "STATEMENT") X(kStorage, "STORAGE") X(kTable, "TABLE") X(kTables, "TABLES")          \
   X(kTemporary, "TEMPORARY") X(kTo, "TO") X(kTransaction, "TRANSACTION") X(kTrigger, "TRIGGER")      \
-  X(kTriggers, "TRIGGERS") X(kTrue, "TRUE") X(kUnlock, "UNLOCK") X(kUpdate, "UPDATE") X(kUse, "USE") \
+  X(kTriggers, "TRIGGERS") X(kTrue, "TRUE") X(kUnlock, "UNLOCK") X(kUpdate, "UPDATE") X(kUse, "USE") X(kUser, "USER") \
   X(kValue, "VALUE") X(kValues, "VALUES") X(kWhile, "WHILE") X(kWith, "WITH") X(kWarnings, "WARNINGS") X(kWork, "WORK")       \
   X(kWrite, "WRITE") X(kXa, "XA")
 

@@ -203,6 +203,8 @@ void ClientSession::learn(Command kind, const protocol::Packet& command, const S
     if (state_.replay_log().size() == log_before + 1) carried.applied.push_back(state_.replay_log().back().hash);
     if (result.ok && !statement->use_database.empty()) carried.schema = state_.schema();
   };
+  // Even a failed GRANT may have changed something (a multi-statement text, a partial REVOKE).
+  if (statement != nullptr && statement->changes_privileges) worker_.pool.privileges_changed();
   switch (kind) {
     case Command::kQuery:
       if (statement != nullptr) learn_text();
@@ -214,7 +216,8 @@ void ClientSession::learn(Command kind, const protocol::Packet& command, const S
         learn_text();
       } else {
         added = state_.after_command(result);
-        const bool sets = statement != nullptr && (statement->sets_user_variable || statement->sets_system_variable ||
+        const bool sets = statement != nullptr && (statement->sets_user_variable || statement->assigns_user_variable ||
+                                                   statement->sets_system_variable ||
                                                    statement->sets_names || !statement->use_database.empty());
         if (result.ok && sets) state_.pin(PinReason::kUnreplayableState, true);  // it has parameters
       }

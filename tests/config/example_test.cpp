@@ -84,6 +84,7 @@ TEST(ExampleConfig, ShowsEveryDefault) {
   EXPECT_EQ(h.recover_after, defaults.health.recover_after);
   EXPECT_EQ(h.heartbeat.enabled, defaults.health.heartbeat.enabled);
   EXPECT_EQ(h.heartbeat.table, defaults.health.heartbeat.table);
+  EXPECT_EQ(h.keep_connection, defaults.health.keep_connection);
   EXPECT_EQ(h.discovery_interval, defaults.health.discovery_interval);
 
   const RoutingConfig& r = result->routing;

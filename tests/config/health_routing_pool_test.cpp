@@ -35,6 +35,7 @@ TEST(HealthRoutingPoolDefaults, MatchTheDocumentedSchema) {
   EXPECT_EQ(config.health.recover_after, 3u);
   EXPECT_FALSE(config.health.heartbeat.enabled);
   EXPECT_EQ(config.health.heartbeat.table, "mysql_proxy.heartbeat");
+  EXPECT_TRUE(config.health.keep_connection);
   EXPECT_EQ(config.health.discovery_interval, 5s);
 
   EXPECT_TRUE(config.routing.reads_fallback_to_primary);
@@ -84,6 +85,7 @@ TEST(LoadHealthRoutingPool, ParsesEveryField) {
   lagging_after: 4
   recover_after: 5
   heartbeat: { enabled: true, table: ops.hb_1$ }
+  keep_connection: false
   discovery_interval: 30s
 routing:
   reads_fallback_to_primary: false
@@ -109,6 +111,7 @@ pool:
   EXPECT_EQ(h.recover_after, 5u);
   EXPECT_TRUE(h.heartbeat.enabled);
   EXPECT_EQ(h.heartbeat.table, "ops.hb_1$");
+  EXPECT_FALSE(h.keep_connection);
   EXPECT_EQ(h.discovery_interval, 30s);
 
   EXPECT_FALSE(config.routing.reads_fallback_to_primary);
@@ -273,7 +276,7 @@ INSTANTIATE_TEST_SUITE_P(
                          "proxy.yaml:2:3: health.frobnicate: unknown field (expected one of "
                          "interval, timeout, user, password, password_env, password_file, "
                          "max_replication_lag, down_after, up_after, lagging_after, "
-                         "recover_after, heartbeat, discovery_interval)"},
+                         "recover_after, heartbeat, keep_connection, discovery_interval)"},
         SectionErrorCase{"DuplicateField", "health:\n  interval: 1s\n  interval: 2s\n",
                          "proxy.yaml:3:3: health.interval: duplicate field (already set at "
                          "line 2)"},

@@ -159,7 +159,8 @@ users:
   - { name: root, password: "" }
 # The accounts the tests make (CREATE USER, GRANT) log in through the proxy as on the server.
 auth: { backend_users: true, backend_users_refresh: 0s }
-health: { user: root, interval: 500ms }
+# Each check logs in and out again: between checks the processlist shows the tests' sessions only.
+health: { user: root, interval: 500ms, keep_connection: false }
 $( [[ $POOL_MODE == statement ]] || echo "pool: { mode: $POOL_MODE }" )
 admin: { address: 127.0.0.1, port: $ADMIN_PORT }
 logging: { level: ${FIDELITY_LOG_LEVEL:-warn} }

@@ -16,8 +16,9 @@ class BackendUsersTest : public OwnProxyTest {
     if (HasFatalFailure()) return;
     user_ = unique_name("itbu");
   }
-  bool start_with_backend_users() {
+  bool start_with_backend_users(int workers = 2) {
     ProxyOptions o;
+    o.workers = workers;
     o.auth = "{ backend_users: true, backend_users_refresh: 0s }";
     o.limits = "{ login_failures: 0 }";  // the wrong passwords below must not block 127.0.0.1
     return start(o);
@@ -85,6 +86,61 @@ TEST_F(BackendUsersTest, TheClientsAddressPicksTheAccount) {
   on_primary("GRANT SELECT ON proxytest.* TO " + user_ + "@'127.0.0.1'");
   Client near = login(user_, "");
   EXPECT_TRUE(near.connected()) << near.describe_error();
+}
+
+// A server gives a connection its database rights when it logs in (or chooses the database). A
+// GRANT or REVOKE made through the proxy must count for the next session as on the server, not be
+// hidden by a pooled connection that logged in before it (pool.mode statement, the default).
+TEST_F(BackendUsersTest, NextSessionGetsTheRightsGrantedOrRevokedThroughTheProxy) {
+  if (!start_with_backend_users(/*workers=*/1)) {  // one pool: the next session meets the last one's connections
+    if (skipping()) GTEST_SKIP() << "this is the proxy's own job";
+    return;
+  }
+  const std::string admin = user_ + "_adm";
+  const std::string table = "proxytest." + user_ + "_t";
+  on_teardown([this, admin, table] {
+    cluster_cmd("sql primary \"DROP USER IF EXISTS " + user_ + "@'%'\"");
+    cluster_cmd("sql primary \"DROP USER IF EXISTS " + admin + "@'%'\"");
+    cluster_cmd("sql primary \"DROP TABLE IF EXISTS " + table + ", " + table + "_seen\"");
+  });
+  on_primary("CREATE TABLE " + table + " (a INT)");
+  on_primary("CREATE TABLE " + table + "_seen (a INT)");
+  on_primary("CREATE USER " + admin + "@'%' IDENTIFIED BY 'pw'");
+  on_primary("GRANT ALL ON *.* TO " + admin + "@'%' WITH GRANT OPTION");
+  on_primary("CREATE USER " + user_ + "@'%' IDENTIFIED BY 'pw'");
+  // Rights on one other table only: enough to choose the database, none of its own there.
+  on_primary("GRANT SELECT, INSERT ON " + table + "_seen TO " + user_ + "@'%'");
+  const std::string read = "SELECT COUNT(*) FROM " + table;
+  const auto reads = [&] {
+    Client c = login(user_, "pw");  // a new session, database proxytest
+    EXPECT_TRUE(c.connected()) << c.describe_error();
+    if (!c.connected()) return false;
+    // Twice: the read, then a write, so a pooled connection to the primary is tried as well.
+    const bool selected = c.scalar(read).has_value();
+    const bool inserted = c.exec("INSERT INTO " + table + " VALUES (1)");
+    EXPECT_EQ(selected, inserted) << c.describe_error();
+    return selected;
+  };
+  // A session whose statements all succeed: its connections, to every server, go back to the pool.
+  const auto leave_connections_in_the_pool = [&] {
+    Client c = login(user_, "pw");
+    ASSERT_TRUE(c.connected()) << c.describe_error();
+    for (int i = 0; i < 4; ++i) must_scalar(c, "SELECT COUNT(*) FROM " + table + "_seen");  // both replicas
+    must_exec(c, "INSERT INTO " + table + "_seen VALUES (1)");
+  };
+  EXPECT_FALSE(reads());  // no rights yet
+  leave_connections_in_the_pool();
+
+  Client adm = login(admin, "pw");
+  ASSERT_TRUE(adm.connected()) << adm.describe_error();
+  must_exec(adm, "GRANT SELECT, INSERT ON proxytest.* TO " + user_ + "@'%'");
+  cluster_cmd("wait-sync 20");
+  EXPECT_TRUE(reads()) << "a session after the GRANT still had the rights from before it";
+  leave_connections_in_the_pool();
+
+  must_exec(adm, "REVOKE SELECT, INSERT ON proxytest.* FROM " + user_ + "@'%'");
+  cluster_cmd("wait-sync 20");
+  EXPECT_FALSE(reads()) << "a session after the REVOKE still had the rights from before it";
 }
 
 TEST_F(BackendUsersTest, OffByDefault) {

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -296,6 +297,38 @@ TEST_F(HealthMonitorTest, HealthyClusterIsPrimaryAndTwoUpReplicasWithGtids) {
   monitor_->stop();
   report("stop_ms", Clock::now() - before);
   EXPECT_LT(Clock::now() - before, 600ms);
+}
+
+// health.keep_connection: kept, the monitor's logins on a server stay flat while it checks; not
+// kept, every check logs in anew (and the backends are as healthy either way).
+TEST_F(HealthMonitorTest, KeepConnectionDecidesWhetherEachCheckLogsIn) {
+  const auto logins = [this] {
+    std::string out;
+    const int rc = run_cluster_command(
+        env_, "sql replica2 \"SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'CONNECTIONS'\"",
+        &out);
+    EXPECT_EQ(rc, 0) << out;
+    return std::atoll(out.c_str());
+  };
+  constexpr int kChecks = 10;
+  for (const bool keep : {true, false}) {
+    config::Config cfg = make_config();
+    cfg.health.keep_connection = keep;
+    start_monitor(cfg);
+    wait_all_up();
+    ASSERT_FALSE(HasFatalFailure());
+    const long long before = logins();
+    std::this_thread::sleep_for(kChecks * kInterval);
+    const long long grew = logins() - before;  // counts the reading session too
+    std::printf("[ health ] keep_connection=%d: %lld logins on replica2 in %d intervals\n", keep, grew, kChecks);
+    if (keep) {
+      EXPECT_LE(grew, 2);
+    } else {
+      EXPECT_GE(grew, kChecks / 2);
+    }
+    EXPECT_TRUE(all_up(*snapshot())) << describe(*snapshot());
+    stop_monitor();
+  }
 }
 
 TEST_F(HealthMonitorTest, DelayedReplicaGoesLaggingByHeartbeatAndComesBack) {

@@ -130,6 +130,10 @@ TEST_F(RoutingTest, SessionStateIsTheSameWhicheverBackendAnswers) {
     server_ids.insert(rows[0][4].value_or("NULL"));
   }
   EXPECT_EQ(server_ids, (std::set<std::string>{"2", "3"})) << "both replicas should have answered";
+  // SELECT ... INTO @var sets a variable as SET does, with a value the proxy never sees: the
+  // session stays on the connection that holds it.
+  must_exec(c, "SELECT 7, 8 INTO @y, @z");
+  EXPECT_EQ(servers(c, "SELECT CONCAT(IFNULL(@y, 'unset'), IFNULL(@z, 'unset'))", 6), (std::map<std::string, int>{{"78", 6}}));
   // COM_INIT_DB and COM_RESET_CONNECTION reach every backend the session uses, too.
   ASSERT_EQ(mysql_select_db(c.get(), "proxytest"), 0) << c.describe_error();
   EXPECT_EQ(servers(c, "SELECT DATABASE()", 4), (std::map<std::string, int>{{"proxytest", 4}}));

@@ -596,6 +596,7 @@ TEST_P(SqlClassifierCorpus, ClassSafetyRouteAndFlags) {
       {"creates_temporary_table", &StatementTraits::creates_temporary_table},
       {"drops_temporary_table", &StatementTraits::drops_temporary_table}, {"sql_prepare", &StatementTraits::sql_prepare},
       {"unlocks", &StatementTraits::unlocks}, {"and_chain", &StatementTraits::and_chain},
+      {"changes_privileges", &StatementTraits::changes_privileges},
       {"sets_user_variable", &StatementTraits::sets_user_variable},
       {"sets_system_variable", &StatementTraits::sets_system_variable}, {"sets_global", &StatementTraits::sets_global},
       {"sets_autocommit", &StatementTraits::sets_autocommit},
