@@ -56,6 +56,7 @@ void merge(StatementTraits& all, const StatementTraits& one) {
   all.sets_next_transaction |= one.sets_next_transaction;
   all.sets_names |= one.sets_names;
   if (!one.use_database.empty()) all.use_database = one.use_database;
+  if (!one.drops_database.empty()) all.drops_database = one.drops_database;
 }
 
 }  // namespace

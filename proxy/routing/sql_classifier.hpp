@@ -124,6 +124,9 @@ struct StatementTraits {
   // USE db: a view into the input without the quotes; when the quoted name contains a doubled
   // quote it is the whole quoted token (starting with ` or ") for the caller to unquote.
   std::string_view use_database;
+  // DROP DATABASE|SCHEMA [IF EXISTS] db: the database, as use_database gives it. A session whose
+  // default database is dropped has none from then on.
+  std::string_view drops_database;
   std::optional<Target> hint;          // from a route= comment
   std::uint16_t statement_count = 0;   // saturates at 65535
   bool multi_statement = false;

@@ -318,6 +318,16 @@ void StatementParser::other_write() noexcept {
       t_->drops_temporary_table = cur_->is(Kw::kTemporary);
       t_->sql_prepare = cur_->is(Kw::kPrepare);
       t_->changes_privileges = cur_->is(Kw::kUser) || cur_->is(Kw::kRole);
+      if (cur_->is(Kw::kDatabase) || cur_->is(Kw::kSchema)) {
+        advance();
+        if (cur_->is(Kw::kIf) && nxt_->is(Kw::kExists)) {
+          advance();
+          advance();
+        }
+        if (cur_->kind == TokenKind::kWord || cur_->kind == TokenKind::kQuotedName) {
+          t_->drops_database = unquoted_name(*cur_);
+        }
+      }
       return;
     case Kw::kRename:
       t_->changes_privileges = cur_->is(Kw::kUser);

@@ -14,11 +14,11 @@ namespace mysqlproxy::proxy::sql {
   X(kCall, "CALL") X(kCase, "CASE") X(kChain, "CHAIN") X(kCharacter, "CHARACTER") X(kCharset, "CHARSET")              \
   X(kCollation, "COLLATION") X(kColumns, "COLUMNS") X(kCommit, "COMMIT")                             \
   X(kConnection, "CONNECTION") X(kConsistent, "CONSISTENT") X(kContributors, "CONTRIBUTORS")         \
-  X(kCount, "COUNT") X(kCreate, "CREATE") X(kCurrent, "CURRENT") X(kDatabases, "DATABASES")          \
+  X(kCount, "COUNT") X(kCreate, "CREATE") X(kCurrent, "CURRENT") X(kDatabase, "DATABASE") X(kDatabases, "DATABASES")          \
   X(kDeallocate, "DEALLOCATE") X(kDefault, "DEFAULT") X(kDelete, "DELETE") X(kDesc, "DESC")          \
   X(kDescribe, "DESCRIBE") X(kDiagnostics, "DIAGNOSTICS") X(kDo, "DO") X(kDrop, "DROP")              \
   X(kEngines, "ENGINES") X(kErrors, "ERRORS") X(kEvent, "EVENT") X(kEvents, "EVENTS")                \
-  X(kExecute, "EXECUTE") X(kExplain, "EXPLAIN") X(kExport, "EXPORT") X(kExtended, "EXTENDED")        \
+  X(kExecute, "EXECUTE") X(kExists, "EXISTS") X(kExplain, "EXPLAIN") X(kExport, "EXPORT") X(kExtended, "EXTENDED")        \
   X(kFalse, "FALSE") X(kFields, "FIELDS") X(kFlush, "FLUSH") X(kFor, "FOR") X(kFormat, "FORMAT")     \
   X(kFull, "FULL") X(kFunction, "FUNCTION") X(kGet, "GET") X(kGlobal, "GLOBAL")                      \
   X(kGrant, "GRANT") X(kGrants, "GRANTS") X(kHelp, "HELP") X(kIf, "IF") X(kImmediate, "IMMEDIATE") X(kIn, "IN")         \
@@ -31,7 +31,7 @@ namespace mysqlproxy::proxy::sql {
   X(kProcedure, "PROCEDURE") X(kProfile, "PROFILE") X(kProfiles, "PROFILES") X(kRead, "READ")        \
   X(kRecursive, "RECURSIVE") X(kRelease, "RELEASE") X(kRename, "RENAME") X(kRepeat, "REPEAT") X(kRevoke, "REVOKE") X(kReplace, "REPLACE")      \
   X(kResource, "RESOURCE") X(kRole, "ROLE") X(kRollback, "ROLLBACK") X(kSavepoint, "SAVEPOINT")      \
-  X(kSchemas, "SCHEMAS") X(kSelect, "SELECT") X(kSession, "SESSION") X(kSet, "SET")                  \
+  X(kSchema, "SCHEMA") X(kSchemas, "SCHEMAS") X(kSelect, "SELECT") X(kSession, "SESSION") X(kSet, "SET")                  \
   X(kShare, "SHARE") X(kShow, "SHOW") X(kSnapshot, "SNAPSHOT")                                       \
   X(kSqlCalcFoundRows, "SQL_CALC_FOUND_ROWS") X(kStage, "STAGE") X(kStart, "START")                  \
   X(kStatement, "STATEMENT") X(kStorage, "STORAGE") X(kTable, "TABLE") X(kTables, "TABLES")          \

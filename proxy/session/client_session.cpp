@@ -220,7 +220,9 @@ awaitable<bool> ClientSession::login() {
   if (!login_.database.empty()) {
     const std::vector<std::uint32_t> avoid_none;  // (locals: no temporaries in a co_await call)
     const BackendFilter accept_any;
+    checking_database_ = true;
     const bool database_ok = co_await acquire(Target::kReplica, login_.next_seq, avoid_none, accept_any, /*take_turn=*/false);
+    checking_database_ = false;
     if (!database_ok) {
       proxy_metrics().clients_rejected.with({"database_refused"}).inc();
       co_return false;
@@ -441,7 +443,9 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   if (!request->database.empty()) {
     const std::vector<std::uint32_t> avoid_none;  // (locals: no temporaries in a co_await call)
     const BackendFilter accept_any;
+    checking_database_ = true;
     const bool database_ok = co_await acquire(Target::kReplica, reauth.next_seq, avoid_none, accept_any, /*take_turn=*/false);
+    checking_database_ = false;
     if (!database_ok) {
       login_ = previous;  // the error went to the client; the old identity stays
       user_owner_ = previous_owner;

@@ -138,6 +138,8 @@ class ClientSession final : public WorkerSession {
   BackendCredentials credentials() const;
   BackendTarget target_of(const BackendStatus& b) const;
   void learn_identity(const BackendConnection& backend);
+  // The session's default database was dropped by another session: forget it (false: it had none).
+  bool forget_dropped_schema();
   // The proxy presents a MariaDB server (some error texts differ from MySQL's).
   [[nodiscard]] bool presents_mariadb_server() const { return presents_mariadb(shared_.identity.get()->version); }
 
@@ -159,6 +161,9 @@ class ClientSession final : public WorkerSession {
   bool session_pool_ = false;
   std::vector<Lease> kept_;
   bool end_session_ = false;  // after the answer now going out (the session's state is gone)
+  // A login or COM_CHANGE_USER is checking the database it asked for: one that does not exist
+  // refuses it (1049), it is not a database dropped under the session.
+  bool checking_database_ = false;
   bool in_command_ = false;
   WaitWatch watch_;  // what the command in progress waits on, for sweep()
   // timeouts.query on the command in progress: what sweep() did about a silent backend.

@@ -201,7 +201,9 @@ void ClientSession::learn(Command kind, const protocol::Packet& command, const S
     added = state_.after_query(*statement, sql, result);
     // What ran here is now carried by this connection too.
     if (state_.replay_log().size() == log_before + 1) carried.applied.push_back(state_.replay_log().back().hash);
-    if (result.ok && !statement->use_database.empty()) carried.schema = state_.schema();
+    if (result.ok && (!statement->use_database.empty() || !statement->drops_database.empty())) {
+      carried.schema = state_.schema();
+    }
   };
   // Even a failed GRANT may have changed something (a multi-statement text, a partial REVOKE).
   if (statement != nullptr && statement->changes_privileges) worker_.pool.privileges_changed();

@@ -1,8 +1,10 @@
 // ClientSession: leasing backend connections from the worker's pool and bringing their state in
 // line with the session's.
 #include <algorithm>
+#include <span>
 
 #include "config/backend_lookup.hpp"
+#include "protocol/ok_err.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/server/extended_caps.hpp"
 #include "proxy/session/client_session_impl.hpp"
@@ -29,6 +31,13 @@ std::optional<std::size_t> choose_backend(const PoolSnapshot& snap, ReplicaPicke
   return std::nullopt;
 }
 
+// The server's answer to choosing a database (at login or COM_INIT_DB) says it no longer exists.
+bool database_gone(std::span<const std::uint8_t> server_error) {
+  constexpr std::uint16_t kErBadDbError = 1049;  // "Unknown database '%s'"
+  auto err = protocol::decode_err(server_error, protocol::Capabilities{protocol::kClientProtocol41});
+  return err && err->code == kErBadDbError;
+}
+
 }  // namespace
 
 BackendTarget ClientSession::target_of(const BackendStatus& b) const {
@@ -44,6 +53,16 @@ BackendTarget ClientSession::target_of(const BackendStatus& b) const {
     t.tls_check_name = entry->tls.mode == config::BackendTlsMode::kVerifyIdentity;
   }
   return t;
+}
+
+bool ClientSession::forget_dropped_schema() {
+  if (state_.schema().empty() || checking_database_) return false;
+  // Another session dropped this session's default database. The server keeps the name for the
+  // session, but no connection can choose it: go on without one, as a USE of another database or
+  // a qualified name still works there.
+  log_.info("database '{}' no longer exists: the session goes on without a default database", state_.schema());
+  state_.after_init_db("");
+  return true;
 }
 
 BackendCredentials ClientSession::credentials() const {
@@ -130,6 +149,10 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
         co_return false;
       }
       if (got.error == AcquireError::kBackend) {
+        if (database_gone(got.failure.server_error) && forget_dropped_schema()) {
+          --attempt;  // not a failed attempt, and it happens once: the session has no database now
+          continue;
+        }
         if (!got.failure.server_error.empty()) {
           if (!got.failure.detail.empty()) log_.warn("{}", got.failure.detail);
           co_await client_.write_packet(got.failure.server_error, err_seq);
@@ -170,7 +193,12 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
     watch_.end();
     if (synced.ok()) co_return true;
     if (!synced.error_packet.empty()) {
-      // The server refused part of the session's state (a database gone, a variable it lacks).
+      if (database_gone(synced.error_packet) && forget_dropped_schema()) {
+        release_lease();
+        --attempt;
+        continue;
+      }
+      // The server refused part of the session's state (a variable it lacks).
       co_await client_.write_packet(synced.error_packet, err_seq);
       lease_->connection->carried().tainted = true;
       release_lease();

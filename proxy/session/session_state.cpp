@@ -85,6 +85,7 @@ void SessionState::record_state(const StatementTraits& s, std::string_view sql, 
   const bool changes_state =
       s.sets_user_variable || s.sets_system_variable || s.sets_names || s.sets_autocommit || s.sets_next_transaction;
   if (!s.use_database.empty() && !s.multi_statement) schema_ = std::string(s.use_database);
+  if (!s.drops_database.empty() && s.drops_database == schema_) schema_.clear();  // the server unsets it too
   if (!changes_state || s.sets_global) return;
   if (s.multi_statement || s.sets_next_transaction) {
     // Replaying a multi-statement text would run its other statements again.

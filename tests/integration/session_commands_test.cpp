@@ -85,6 +85,36 @@ TEST_F(SessionCommandTest, ChangeUserToUnknownDatabaseFails) {
   EXPECT_EQ(must_scalar(c, "SELECT DATABASE()"), "proxytest");
 }
 
+// DROP DATABASE of the session's default database leaves it without one, as on the server,
+// whichever pooled connection answers next.
+TEST_F(SessionCommandTest, DroppingTheDefaultDatabaseLeavesNone) {
+  const std::string db = unique_name("it_dropdb");
+  Client c = connect("app", "app-pass", "proxytest");
+  ASSERT_TRUE(c.connected());
+  must_exec(c, "CREATE DATABASE " + db);
+  must_exec(c, "USE " + db);
+  EXPECT_EQ(must_scalar(c, "SELECT DATABASE()"), db);
+  must_exec(c, "DROP DATABASE " + db);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(must_scalar(c, "SELECT IFNULL(DATABASE(), 'none')"), "none");
+}
+
+// Another session dropped this session's default database: the server keeps the session going,
+// so the proxy does too, even where it needs a new backend connection (no login can choose a
+// database that is gone).
+TEST_F(SessionCommandTest, ASessionWhoseDatabaseAnotherDroppedGoesOn) {
+  const std::string db = unique_name("it_dropdb");
+  Client c = connect("app", "app-pass", "proxytest");
+  Client other = connect("app", "app-pass", "proxytest");
+  ASSERT_TRUE(c.connected() && other.connected());
+  must_exec(c, "CREATE DATABASE " + db);
+  must_exec(c, "USE " + db);
+  must_exec(other, "DROP DATABASE " + db);
+  must_exec(other, "FLUSH PRIVILEGES");  // retires every pooled connection: c's next one is a new login
+  EXPECT_TRUE(c.exec("USE proxytest")) << c.describe_error();
+  EXPECT_EQ(must_scalar(c, "SELECT DATABASE()"), "proxytest");
+  EXPECT_EQ(must_scalar(c, "SELECT 6 * 7"), "42");
+}
+
 TEST_F(SessionCommandTest, ResetConnectionClearsSessionState) {
   Client c = connect("app", "app-pass", "proxytest");
   ASSERT_TRUE(c.connected());

@@ -55,6 +55,13 @@ TEST(SessionState, UseChangesTheSchema) {
   EXPECT_EQ(failed.schema(), "app");
 }
 
+TEST(SessionState, DroppingTheDefaultDatabaseLeavesNone) {
+  EXPECT_EQ(run({{"USE shop", ok()}, {"DROP DATABASE shop", ok()}}).schema(), "");
+  EXPECT_EQ(run({{"USE shop", ok()}, {"DROP SCHEMA IF EXISTS `shop`", ok()}}).schema(), "");
+  EXPECT_EQ(run({{"USE shop", ok()}, {"DROP DATABASE other", ok()}}).schema(), "shop");
+  EXPECT_EQ(run({{"USE shop", ok()}, {"DROP DATABASE shop", CommandResult{false, std::nullopt, 0, 0}}}).schema(), "shop");
+}
+
 TEST(SessionState, TransactionPinsUntilItEnds) {
   auto s = run({{"BEGIN", ok(kInTrx)}});
   EXPECT_TRUE(s.pinned_for(PinReason::kTransaction));

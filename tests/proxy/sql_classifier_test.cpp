@@ -614,6 +614,8 @@ TEST_P(SqlClassifierCorpus, ClassSafetyRouteAndFlags) {
       EXPECT_EQ(t.autocommit_value ? "1" : "0", value) << c.sql;
     } else if (key == "use") {
       EXPECT_EQ(t.use_database, value) << c.sql;
+    } else if (key == "drops") {
+      EXPECT_EQ(t.drops_database, value) << c.sql;
     } else if (key == "count") {
       EXPECT_EQ(std::to_string(t.statement_count), value) << c.sql;
     } else if (key == "hint") {
