@@ -93,6 +93,8 @@ source "$ROOT/scripts/lib/proxy-config.sh"
   cluster_proxy_config "$PROXY_PORT" "$THREADS"
   cat <<YAML
 pool: { max_connections_per_backend: 1000 }
+# Room above the connection-scale run: sysbench's last sessions may still be closing when it starts.
+limits: { max_client_connections: $((CONN_COUNT + 1000)) }
 logging: { level: warn, format: text }
 admin: { address: 127.0.0.1, port: $ADMIN_PORT }
 YAML
@@ -125,6 +127,8 @@ MATRIX_ARGS=(
 "$PY" "$ROOT/bench/sysbench_matrix.py" "${MATRIX_ARGS[@]}"
 
 if ((CONNS)); then
+  # Sessions the proxy still counts once every client has gone (0 unless a session leaks its slot).
+  curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | grep '^mysql_proxy_client_connections_open ' || true
   "$BUILD_DIR/bench/connection_scale" --port "$PROXY_PORT" --pid "$PROXY_PID" --connections "$CONN_COUNT" \
     --out "$OUT/connections.json"
 fi

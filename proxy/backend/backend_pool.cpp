@@ -158,6 +158,7 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
   opened.connection->pool_slot = slot_for(req.key);
   bump(in_use_[id % kMaxBackends], +1);
   result.connection = std::move(opened.connection);
+  result.opened = true;
   co_return result;
 }
 

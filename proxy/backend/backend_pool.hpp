@@ -78,6 +78,7 @@ enum class AcquireError : std::uint8_t { kNone, kPoolTimeout, kBackend };
 
 struct AcquireResult {
   std::unique_ptr<BackendConnection> connection;
+  bool opened = false;  // a new login, not an idle connection: what its greeting said is news
   AcquireError error = AcquireError::kNone;
   BackendFailure failure;  // for kBackend
 };

@@ -23,6 +23,11 @@ PacketStream::PacketStream(tcp::socket socket, std::size_t max_packet_size)
     : socket_(std::move(socket)), decoder_(max_packet_size) {}
 
 awaitable<std::tuple<error_code, std::size_t>> PacketStream::read_raw(asio::mutable_buffer buffer) {
+  if (!tls_ && bytes_in_ == nullptr) return socket_.async_read_some(buffer, kUseTuple);
+  return read_tls_or_counted(buffer);
+}
+
+awaitable<std::tuple<error_code, std::size_t>> PacketStream::read_tls_or_counted(asio::mutable_buffer buffer) {
   error_code ec;
   std::size_t n = 0;
   if (tls_) {
@@ -35,7 +40,11 @@ awaitable<std::tuple<error_code, std::size_t>> PacketStream::read_raw(asio::muta
 }
 
 awaitable<std::tuple<error_code, std::size_t>> PacketStream::read_some(asio::mutable_buffer buffer) {
-  if (!compression_) co_return co_await read_raw(buffer);
+  if (!compression_) return read_raw(buffer);
+  return read_decompressed(buffer);
+}
+
+awaitable<std::tuple<error_code, std::size_t>> PacketStream::read_decompressed(asio::mutable_buffer buffer) {
   const std::span<std::uint8_t> out(static_cast<std::uint8_t*>(buffer.data()), buffer.size());
   for (;;) {
     auto n = compression_->read(out);
@@ -80,7 +89,11 @@ awaitable<error_code> PacketStream::write_raw(std::span<const std::uint8_t> byte
 }
 
 awaitable<error_code> PacketStream::write(std::span<const std::uint8_t> bytes) {
-  if (!compression_) co_return co_await write_raw(bytes);
+  if (!compression_) return write_raw(bytes);
+  return write_compressed(bytes);
+}
+
+awaitable<error_code> PacketStream::write_compressed(std::span<const std::uint8_t> bytes) {
   wire_.clear();
   compression_->wrap(bytes, wire_);
   const std::span<const std::uint8_t> wire(wire_);

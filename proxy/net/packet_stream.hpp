@@ -70,9 +70,14 @@ class PacketStream {
   [[nodiscard]] bool is_open() const noexcept { return socket_.is_open(); }
 
  private:
-  // The socket (or TLS) itself, counted by the traffic metrics.
+  // The socket (or TLS) itself, counted by the traffic metrics. read_some, write and read_raw
+  // only pick the path: a plain socket without metrics is read with no coroutine frame between
+  // the relay and asio, as the hot path wants.
   awaitable<std::tuple<error_code, std::size_t>> read_raw(asio::mutable_buffer buffer);
+  awaitable<std::tuple<error_code, std::size_t>> read_tls_or_counted(asio::mutable_buffer buffer);
+  awaitable<std::tuple<error_code, std::size_t>> read_decompressed(asio::mutable_buffer buffer);
   awaitable<error_code> write_raw(std::span<const std::uint8_t> bytes);
+  awaitable<error_code> write_compressed(std::span<const std::uint8_t> bytes);
 
   tcp::socket socket_;
   std::shared_ptr<asio::ssl::context> tls_context_;  // kept alive while tls_ uses it

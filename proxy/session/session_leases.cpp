@@ -82,14 +82,18 @@ BackendCredentials ClientSession::credentials() const {
 }
 
 void ClientSession::learn_identity(const BackendConnection& backend) {
+  // Runs for every lease: compares in place, and copies only when something changed.
   auto current = shared_.identity.get();
   const std::string& version = config_->server_version.empty() ? backend.server_version() : config_->server_version;
-  auto extended = current->extended_caps;
-  const bool extended_changed = note_extended_caps(extended, backend.target().name, backend.server_extended_caps());
+  const bool extended_known = std::any_of(current->extended_caps.begin(), current->extended_caps.end(), [&](const auto& b) {
+    return b.backend == backend.target().name && b.caps == backend.server_extended_caps();
+  });
   if (current->version == version && current->collation == backend.server_collation() &&
-      current->backend_caps == backend.server_caps() && !extended_changed) {
+      current->backend_caps == backend.server_caps() && extended_known) {
     return;
   }
+  auto extended = current->extended_caps;
+  note_extended_caps(extended, backend.target().name, backend.server_extended_caps());
   shared_.identity.set(ServerIdentity{version, backend.server_collation(), backend.server_caps(), std::move(extended)});
 }
 
@@ -168,7 +172,7 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
                             kErrBackendUnreachable.message, err_seq);
         co_return false;
       }
-      learn_identity(*got.connection);
+      if (got.opened) learn_identity(*got.connection);  // an idle one taught it when it was opened
       if (!answers_as_negotiated(*got.connection, login_.extended_caps)) {
         // A backend not seen when this client logged in, without the extended metadata it
         // negotiated: its column definitions would be misread. Another backend may do.
