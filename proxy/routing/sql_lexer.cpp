@@ -90,8 +90,9 @@ bool Lexer::comment() noexcept {
   std::size_t line_comment = 0;  // length of the comment's opener
   if (c == '#') {
     line_comment = 1;
-  } else if (c == '-' && left >= 2 && p_[1] == '-' && (left == 2 || static_cast<unsigned char>(p_[2]) <= ' ')) {
-    line_comment = 2;  // "--" counts only when followed by a blank, a control byte or the end
+  } else if (c == '-' && left >= 2 && p_[1] == '-' &&
+             (left == 2 || static_cast<unsigned char>(p_[2]) <= ' ' || p_[2] == '\x7f')) {
+    line_comment = 2;  // "--" counts only when followed by a blank, a control byte (DEL too) or the end
   } else if (c == '/' && left >= 2 && p_[1] == '*') {
     block_comment();
     return true;

@@ -87,7 +87,7 @@ TEST(SqlLexer, QualifiedNamesAreOneToken) {
 
 TEST(SqlLexer, EveryCommentFormIsSkipped) {
   for (std::string_view s : {"/* c */ x", "-- c\nx", "--\tc\nx", "--\nx", "# c\nx", "/**/x", "/* a * / b */x",
-                             "/*+ HINT(t) */ x", "x -- trailing", "x #", "x --"}) {
+                             "/*+ HINT(t) */ x", "x -- trailing", "x #", "x --", "--\x7f c\nx"}) {
     const auto toks = lex(s);
     ASSERT_EQ(toks.size(), 1u) << s;
     EXPECT_EQ(toks[0].text(), "x") << s;
@@ -182,6 +182,15 @@ TEST(SqlClassifier, KeywordsInStringsCommentsAndNamesNeverCount) {
   EXPECT_TRUE(is_read("SELECT 'a\\'; DELETE FROM t; SELECT \\'' FROM t", true));
   EXPECT_TRUE(is_read("SELECT 'GET_LOCK(1)'", true));
   EXPECT_TRUE(is_read("SELECT 1 --x", true));
+}
+
+// The server ends "--" comments at any control byte after them, DEL (0x7f) included: a lexer that
+// read on would take the quote on that line for a string's start, hiding the DELETE after it.
+TEST(SqlClassifier, DoubleDashBeforeDelIsACommentAsOnTheServer) {
+  const auto t = cls("SELECT 1 --\x7f '\n; DELETE FROM t; SELECT 1 -- '");
+  EXPECT_EQ(t.statement_class, StatementClass::kWrite);
+  EXPECT_EQ(t.statement_count, 3u);
+  EXPECT_TRUE(is_read("SELECT 1 --\x7f DELETE FROM t", true));
 }
 
 TEST(SqlClassifier, WithClauses) {
