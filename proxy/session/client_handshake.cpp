@@ -210,6 +210,13 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
     co_return std::nullopt;
   }
 
+  if (const auto blocked = settings.blocked ? settings.blocked() : std::nullopt) {
+    log.info("{} was blocked after failed logins while this connection waited: refused", settings.peer_host);
+    refusal = LoginRefusal::kThrottled;
+    co_await send_error(client, kErrHostBlocked.code, kErrHostBlocked.sql_state, *blocked, packet->next_seq);
+    co_return std::nullopt;
+  }
+
   ClientLogin login;
   login.user = config::find_user(cfg, response->username);
   if (login.user == nullptr && settings.resolve_user) {

@@ -56,6 +56,10 @@ struct HandshakeSettings {
   // A user the config does not list: an account of the backends (auth.backend_users), or null.
   // The entry stays valid for the session.
   std::function<awaitable<const config::UserConfig*>(std::string)> resolve_user;
+  // The ERR 1129 text when the client's source is blocked after failed logins, else nullopt.
+  // Asked again when the handshake response arrives: a connection opened before the block must
+  // not go on guessing.
+  std::function<std::optional<std::string>()> blocked;
 };
 
 // The greeting the proxy sends: the identity's version and collation, the capabilities it can
@@ -65,7 +69,7 @@ struct HandshakeSettings {
 
 // Why accept_client gave up, for mysql_proxy_client_connections_rejected_total (LoginFailure, for
 // the throttle, counts only the client's own mistakes).
-enum class LoginRefusal { kNone, kClientGone, kBadHandshake, kTlsFailed, kAccessDenied, kTlsRequired };
+enum class LoginRefusal { kNone, kClientGone, kBadHandshake, kTlsFailed, kAccessDenied, kTlsRequired, kThrottled };
 
 // Runs the login up to (not including) the final OK. On failure it has already sent the client
 // an ERR where the protocol allows one, and returns nothing with `refusal` set.

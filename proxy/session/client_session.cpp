@@ -41,6 +41,7 @@ const char* rejection_reason(LoginRefusal failure) {
     case LoginRefusal::kTlsFailed: return "tls_failed";
     case LoginRefusal::kTlsRequired: return "tls_required";
     case LoginRefusal::kAccessDenied: return "login_failed";
+    case LoginRefusal::kThrottled: return "login_throttled";
     case LoginRefusal::kClientGone: case LoginRefusal::kNone: break;
   }
   return "client_gone";
@@ -189,6 +190,7 @@ awaitable<bool> ClientSession::login() {
   // Counted before the client gets its ERR, so its next attempt already sees a block.
   settings.on_failure = [this](LoginFailure failure) { note_login_failure(failure); };
   settings.resolve_user = [this](std::string name) { return resolve_login_user(std::move(name)); };
+  settings.blocked = [this] { return blocked_message(); };
   // Until the password checked out, no packet needs to be large (the handshake response is at most
   // a few KiB): a stranger's header announcing 64 MiB is refused, not buffered.
   const std::size_t max_packet = config_->max_packet_size;
@@ -252,18 +254,24 @@ std::optional<ThrottlePolicy> ClientSession::throttle() const {
   return throttle_policy(limits);
 }
 
-awaitable<bool> ClientSession::refuse_if_blocked() {
+std::optional<std::string> ClientSession::blocked_message() {
   const auto policy = throttle();
-  if (!policy) co_return false;
+  if (!policy) return std::nullopt;
   const auto left = shared_.login_throttle.blocked_for(source_key(*peer_address_), LoginThrottle::Clock::now(), *policy);
-  if (!left) co_return false;
+  if (!left) return std::nullopt;
   proxy_metrics().logins_throttled.inc();
-  proxy_metrics().rejected_login_throttled.inc();
   log_.debug("{} is blocked after failed logins for {} ms more: refused", peer_,
              std::chrono::duration_cast<std::chrono::milliseconds>(*left).count());
+  return host_blocked_message(peer_, presents_mariadb_server());
+}
+
+awaitable<bool> ClientSession::refuse_if_blocked() {
+  const auto message = blocked_message();
+  if (!message) co_return false;
+  proxy_metrics().rejected_login_throttled.inc();
   Deadline deadline(client_.socket().get_executor(), client_.socket());
   deadline.arm(kRefusalWriteTimeout);
-  const auto frame = refusal_frame(kErrHostBlocked.code, host_blocked_message(peer_, presents_mariadb_server()));
+  const auto frame = refusal_frame(kErrHostBlocked.code, *message);
   co_await client_.write(frame);
   co_return true;
 }

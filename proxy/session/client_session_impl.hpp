@@ -61,6 +61,8 @@ class ClientSession final : public WorkerSession {
   AuthServices auth_services() const;
   // Before the greeting: a source blocked after failed logins gets ERR 1129 and true.
   awaitable<bool> refuse_if_blocked();
+  // The ERR 1129 text while the client's source is blocked after failed logins (counted).
+  std::optional<std::string> blocked_message();
   // A failed login or COM_CHANGE_USER: counted, and against the source address (login_throttle).
   void note_login_failure(LoginFailure failure);
   // limits.login_* of the config in force, unless the client's address is exempt (or unknown).
@@ -138,8 +140,9 @@ class ClientSession final : public WorkerSession {
   BackendCredentials credentials() const;
   BackendTarget target_of(const BackendStatus& b) const;
   void learn_identity(const BackendConnection& backend);
-  // The session's default database was dropped by another session: forget it (false: it had none).
-  bool forget_dropped_schema();
+  // The primary says the session's default database is gone (another session dropped it): the
+  // session goes on without one. Not while a login or COM_CHANGE_USER checks the one it asked for.
+  void forget_dropped_schema();
   // The proxy presents a MariaDB server (some error texts differ from MySQL's).
   [[nodiscard]] bool presents_mariadb_server() const { return presents_mariadb(shared_.identity.get()->version); }
 

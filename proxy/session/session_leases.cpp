@@ -55,14 +55,12 @@ BackendTarget ClientSession::target_of(const BackendStatus& b) const {
   return t;
 }
 
-bool ClientSession::forget_dropped_schema() {
-  if (state_.schema().empty() || checking_database_) return false;
+void ClientSession::forget_dropped_schema() {
   // Another session dropped this session's default database. The server keeps the name for the
   // session, but no connection can choose it: go on without one, as a USE of another database or
   // a qualified name still works there.
   log_.info("database '{}' no longer exists: the session goes on without a default database", state_.schema());
   state_.after_init_db("");
-  return true;
 }
 
 BackendCredentials ClientSession::credentials() const {
@@ -153,9 +151,18 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
         co_return false;
       }
       if (got.error == AcquireError::kBackend) {
-        if (database_gone(got.failure.server_error) && forget_dropped_schema()) {
-          --attempt;  // not a failed attempt, and it happens once: the session has no database now
-          continue;
+        if (database_gone(got.failure.server_error) && !state_.schema().empty() && !checking_database_) {
+          // A replica may not have a new database yet: only the primary's word counts.
+          const bool on_primary = snap->primary == index;
+          if (!on_primary && attempt + 1 < kMaxAcquireAttempts) {
+            avoid.push_back(b.id);
+            continue;
+          }
+          if (on_primary) {
+            forget_dropped_schema();
+            --attempt;  // not a failed attempt, and it happens once: the session has no database now
+            continue;
+          }
         }
         if (!got.failure.server_error.empty()) {
           if (!got.failure.detail.empty()) log_.warn("{}", got.failure.detail);
@@ -197,10 +204,19 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
     watch_.end();
     if (synced.ok()) co_return true;
     if (!synced.error_packet.empty()) {
-      if (database_gone(synced.error_packet) && forget_dropped_schema()) {
-        release_lease();
-        --attempt;
-        continue;
+      if (database_gone(synced.error_packet) && !state_.schema().empty() && !checking_database_) {
+        const bool on_primary = lease_->on_primary;
+        if (!on_primary && attempt + 1 < kMaxAcquireAttempts) {
+          release_lease();
+          avoid.push_back(b.id);
+          continue;
+        }
+        if (on_primary) {
+          forget_dropped_schema();
+          release_lease();
+          --attempt;
+          continue;
+        }
       }
       // The server refused part of the session's state (a variable it lacks).
       co_await client_.write_packet(synced.error_packet, err_seq);

@@ -682,6 +682,42 @@ TEST_F(HostileInputTest, FailedLoginsBlockTheirSourceForTheBlockTime) {
   EXPECT_TRUE(unblocked.connected()) << unblocked.describe_error();
 }
 
+// Connections opened before their source was blocked must not go on guessing: the block is
+// checked again when the handshake response arrives, before the password is.
+TEST_F(HostileInputTest, ConnectionsOpenedBeforeABlockDoNotGoOnGuessing) {
+  ProxyOptions options;
+  options.limits = "{ login_failures: 3, login_failure_window: 60s, login_block_time: 60s }";
+  START_OR_SKIP(options);
+  constexpr int kConnections = 8;
+  std::vector<RawConn> conns;
+  std::vector<RawConn::Reply> greetings;
+  for (int i = 0; i < kConnections; ++i) {
+    conns.emplace_back(proxy_->port());
+    ASSERT_TRUE(conns.back().ok());
+    greetings.push_back(conns.back().read_packet());
+    ASSERT_EQ(greetings.back().got, RawConn::Got::kPacket) << greetings.back().describe();
+  }
+  int denied = 0;
+  int blocked = 0;
+  for (int i = 0; i < kConnections; ++i) {
+    // The last one even has the right password: a blocked source's guesses are not checked at all.
+    const std::string password = i + 1 == kConnections ? "app-pass" : "wrong";
+    ASSERT_TRUE(conns[i].send(frame(handshake_response(greetings[i], "app", password), 1)));
+    const RawConn::Reply r = conns[i].read_packet();
+    if (r.err_code() == 1045) {
+      ++denied;
+    } else if (r.err_code() == 1129) {
+      ++blocked;
+    } else {
+      ADD_FAILURE() << "connection " << i << ": " << r.describe();
+    }
+  }
+  EXPECT_EQ(denied, 3) << "guesses checked";
+  EXPECT_EQ(blocked, kConnections - 3);
+  EXPECT_EQ(metric_sum(metrics(), "mysql_proxy_client_connections_rejected_total", "reason=\"login_throttled\""),
+            kConnections - 3);
+}
+
 TEST_F(HostileInputTest, AnExemptNetworkIsNeverBlockedAndZeroTurnsTheThrottleOff) {
   ProxyOptions options;
   options.limits = "{ login_failures: 2, login_throttle_exempt: [10.0.0.0/8, 127.0.0.0/8] }";
