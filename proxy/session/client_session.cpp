@@ -220,11 +220,7 @@ awaitable<bool> ClientSession::login() {
   // Backend connections are leased per statement; a default database is checked now, on any
   // backend that takes reads, so a wrong one fails the login (1049) as on a server.
   if (!login_.database.empty()) {
-    const std::vector<std::uint32_t> avoid_none;  // (locals: no temporaries in a co_await call)
-    const BackendFilter accept_any;
-    checking_database_ = true;
-    const bool database_ok = co_await acquire(Target::kReplica, login_.next_seq, avoid_none, accept_any, /*take_turn=*/false);
-    checking_database_ = false;
+    const bool database_ok = co_await check_database(login_.next_seq);
     if (!database_ok) {
       proxy_metrics().clients_rejected.with({"database_refused"}).inc();
       co_return false;
@@ -252,6 +248,15 @@ std::optional<ThrottlePolicy> ClientSession::throttle() const {
                                           [&](const config::IpNetwork& n) { return config::contains(n, *peer_address_); });
   if (exempt) return std::nullopt;
   return throttle_policy(limits);
+}
+
+awaitable<bool> ClientSession::check_database(std::uint8_t err_seq) {
+  const std::vector<std::uint32_t> avoid_none;  // (locals: no temporaries in a co_await call)
+  const BackendFilter accept_any;
+  checking_database_ = true;
+  const bool ok = co_await acquire(Target::kReplica, err_seq, avoid_none, accept_any, /*take_turn=*/false);
+  checking_database_ = false;
+  co_return ok;
 }
 
 std::optional<std::string> ClientSession::blocked_message() {
@@ -380,13 +385,9 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     user = backend_account.get();
   }
   // A source blocked after failed logins may not guess passwords through COM_CHANGE_USER either.
-  const auto policy = throttle();
-  std::optional<LoginThrottle::Clock::duration> blocked;
-  if (policy) blocked = shared_.login_throttle.blocked_for(source_key(*peer_address_), LoginThrottle::Clock::now(), *policy);
-  if (blocked) {
-    proxy_metrics().logins_throttled.inc();
+  if (const auto blocked = blocked_message()) {
     log_.info("change user from {}: blocked after failed logins", peer_);
-    const std::string message = host_blocked_message(peer_, presents_mariadb_server());
+    const std::string message = *blocked;
     const auto ec = co_await send_error(client_, kErrHostBlocked.code, kErrHostBlocked.sql_state, message,
                                         command.next_seq);
     co_return !ec;
@@ -449,11 +450,7 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   if (!request->attributes.empty()) login_.attributes = std::move(request->attributes);
   state_ = SessionState(request->database, login_.caps.has(protocol::kClientMultiStatements));
   if (!request->database.empty()) {
-    const std::vector<std::uint32_t> avoid_none;  // (locals: no temporaries in a co_await call)
-    const BackendFilter accept_any;
-    checking_database_ = true;
-    const bool database_ok = co_await acquire(Target::kReplica, reauth.next_seq, avoid_none, accept_any, /*take_turn=*/false);
-    checking_database_ = false;
+    const bool database_ok = co_await check_database(reauth.next_seq);
     if (!database_ok) {
       login_ = previous;  // the error went to the client; the old identity stays
       user_owner_ = previous_owner;

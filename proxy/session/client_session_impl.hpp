@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "protocol/response_scanner.hpp"
@@ -140,9 +141,15 @@ class ClientSession final : public WorkerSession {
   BackendCredentials credentials() const;
   BackendTarget target_of(const BackendStatus& b) const;
   void learn_identity(const BackendConnection& backend);
-  // The primary says the session's default database is gone (another session dropped it): the
-  // session goes on without one. Not while a login or COM_CHANGE_USER checks the one it asked for.
-  void forget_dropped_schema();
+  // A backend answered 1049 for the session's default database: on a replica, try another backend
+  // (it may not have the database yet); from the primary, another session dropped it and the
+  // session goes on without one. Anything else, or while a login or COM_CHANGE_USER checks the
+  // database it asked for, is an error for the client.
+  enum class MissingDatabase : std::uint8_t { kAnError, kTryAnother, kForgotten };
+  MissingDatabase on_missing_database(std::span<const std::uint8_t> server_error, bool on_primary, bool last_attempt);
+  // At login and COM_CHANGE_USER: a backend that takes reads accepts the database asked for (1049
+  // refuses it, as on a server). The lease stays for the caller to release.
+  awaitable<bool> check_database(std::uint8_t err_seq);
   // The proxy presents a MariaDB server (some error texts differ from MySQL's).
   [[nodiscard]] bool presents_mariadb_server() const { return presents_mariadb(shared_.identity.get()->version); }
 

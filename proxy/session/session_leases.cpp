@@ -55,12 +55,17 @@ BackendTarget ClientSession::target_of(const BackendStatus& b) const {
   return t;
 }
 
-void ClientSession::forget_dropped_schema() {
+ClientSession::MissingDatabase ClientSession::on_missing_database(std::span<const std::uint8_t> server_error,
+                                                                 bool on_primary, bool last_attempt) {
+  if (!database_gone(server_error) || state_.schema().empty() || checking_database_) return MissingDatabase::kAnError;
+  // A replica may not have a new database yet: only the primary's word counts.
+  if (!on_primary) return last_attempt ? MissingDatabase::kAnError : MissingDatabase::kTryAnother;
   // Another session dropped this session's default database. The server keeps the name for the
   // session, but no connection can choose it: go on without one, as a USE of another database or
   // a qualified name still works there.
   log_.info("database '{}' no longer exists: the session goes on without a default database", state_.schema());
   state_.after_init_db("");
+  return MissingDatabase::kForgotten;
 }
 
 BackendCredentials ClientSession::credentials() const {
@@ -80,18 +85,15 @@ BackendCredentials ClientSession::credentials() const {
 }
 
 void ClientSession::learn_identity(const BackendConnection& backend) {
-  // Runs for every lease: compares in place, and copies only when something changed.
+  // Runs for new logins only (acquire()), so the copy below costs nothing on the statement path.
   auto current = shared_.identity.get();
   const std::string& version = config_->server_version.empty() ? backend.server_version() : config_->server_version;
-  const bool extended_known = std::any_of(current->extended_caps.begin(), current->extended_caps.end(), [&](const auto& b) {
-    return b.backend == backend.target().name && b.caps == backend.server_extended_caps();
-  });
+  auto extended = current->extended_caps;
+  const bool extended_changed = note_extended_caps(extended, backend.target().name, backend.server_extended_caps());
   if (current->version == version && current->collation == backend.server_collation() &&
-      current->backend_caps == backend.server_caps() && extended_known) {
+      current->backend_caps == backend.server_caps() && !extended_changed) {
     return;
   }
-  auto extended = current->extended_caps;
-  note_extended_caps(extended, backend.target().name, backend.server_extended_caps());
   shared_.identity.set(ServerIdentity{version, backend.server_collation(), backend.server_caps(), std::move(extended)});
 }
 
@@ -151,19 +153,11 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
         co_return false;
       }
       if (got.error == AcquireError::kBackend) {
-        if (database_gone(got.failure.server_error) && !state_.schema().empty() && !checking_database_) {
-          // A replica may not have a new database yet: only the primary's word counts.
-          const bool on_primary = snap->primary == index;
-          if (!on_primary && attempt + 1 < kMaxAcquireAttempts) {
-            avoid.push_back(b.id);
-            continue;
-          }
-          if (on_primary) {
-            forget_dropped_schema();
-            --attempt;  // not a failed attempt, and it happens once: the session has no database now
-            continue;
-          }
-        }
+        const auto missing =
+            on_missing_database(got.failure.server_error, snap->primary == index, attempt + 1 == kMaxAcquireAttempts);
+        if (missing == MissingDatabase::kTryAnother) avoid.push_back(b.id);
+        if (missing == MissingDatabase::kForgotten) --attempt;  // not a failed attempt; it happens once
+        if (missing != MissingDatabase::kAnError) continue;
         if (!got.failure.server_error.empty()) {
           if (!got.failure.detail.empty()) log_.warn("{}", got.failure.detail);
           co_await client_.write_packet(got.failure.server_error, err_seq);
@@ -204,19 +198,13 @@ awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std:
     watch_.end();
     if (synced.ok()) co_return true;
     if (!synced.error_packet.empty()) {
-      if (database_gone(synced.error_packet) && !state_.schema().empty() && !checking_database_) {
-        const bool on_primary = lease_->on_primary;
-        if (!on_primary && attempt + 1 < kMaxAcquireAttempts) {
-          release_lease();
-          avoid.push_back(b.id);
-          continue;
-        }
-        if (on_primary) {
-          forget_dropped_schema();
-          release_lease();
-          --attempt;
-          continue;
-        }
+      const auto missing =
+          on_missing_database(synced.error_packet, lease_->on_primary, attempt + 1 == kMaxAcquireAttempts);
+      if (missing != MissingDatabase::kAnError) {
+        release_lease();
+        if (missing == MissingDatabase::kTryAnother) avoid.push_back(b.id);
+        if (missing == MissingDatabase::kForgotten) --attempt;
+        continue;
       }
       // The server refused part of the session's state (a variable it lacks).
       co_await client_.write_packet(synced.error_packet, err_seq);
