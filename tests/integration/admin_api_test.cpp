@@ -68,6 +68,9 @@ TEST_F(AdminApiTest, MetricsPassPromtoolAndCountRouting) {
   Client c = open();
   for (int i = 0; i < 10; ++i) must_scalar(c, "SELECT 1");
   must_exec(c, "DO 1 /* route=primary */");
+  // A statement is counted once its answer has gone out, so the client may see the DO's OK a
+  // moment before the count: wait for it (the reads before it were counted before it was sent).
+  wait_metric("mysql_proxy_queries_total", "role=\"primary\"", 1, 5s);
   const HttpReply r = get("/metrics");
   ASSERT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
