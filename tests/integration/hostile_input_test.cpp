@@ -714,7 +714,8 @@ TEST_F(HostileInputTest, ConnectionsOpenedBeforeABlockDoNotGoOnGuessing) {
   }
   EXPECT_EQ(denied, 3) << "guesses checked";
   EXPECT_EQ(blocked, kConnections - 3);
-  EXPECT_EQ(metric_sum(metrics(), "mysql_proxy_client_connections_rejected_total", "reason=\"login_throttled\""),
+  // (counted just after the ERR went out: waited for)
+  EXPECT_EQ(wait_metric("mysql_proxy_client_connections_rejected_total", "reason=\"login_throttled\"", kConnections - 3, 5s),
             kConnections - 3);
 }
 
