@@ -4,9 +4,34 @@
 //
 // It is a lexer with a little grammar, not a parser. Comments and whitespace are skipped,
 // strings and quoted names are understood (a keyword inside one never counts), keywords are
-// case-insensitive. Versioned comments (/*!50100 ... */, /*! ... */, /*M! ... */) are code to the
-// server and are classified as such; optimizer hints (/*+ ... */) are comments. Text it cannot
-// make sense of (unterminated string, quoted name or comment; unknown statement) is a write.
+// case-insensitive; optimizer hints (/*+ ... */) are comments. Text it cannot make sense of
+// (unterminated string, quoted name or comment; unknown statement) is a write.
+//
+// One text, several readings: where servers may read a text differently, it is classified in
+// every way they may, and the strictest result is kept (class by the rank below, replica_safe
+// only if every reading is a replica-safe read, flags OR-ed), so that no reading's write passes
+// for a read:
+// - Quoting modes. classify_sql(sql) does not know the session's sql_mode (a stored procedure,
+//   SET STATEMENT, a prepared SET or a pooled connection may change it): a text with a backslash
+//   is also read with NO_BACKSLASH_ESCAPES, one with a '"' also with ANSI_QUOTES (sql_mode=ANSI
+//   includes it), both when it has both. Other modes don't move where strings end.
+//   classify_sql(sql, mode) reads it in that mode only.
+// - Versioned comments. /*!NNNNN ... */ and /*M!NNNNNN ... */ are code to a server at least that
+//   version and comments to older ones; MariaDB never runs /*! versions 50700-99999 (MySQL 5.7 to
+//   9), MySQL takes /*M! for a plain comment. A comment whose meaning depends on the server is
+//   read both ways (and, for a 6-digit version, as MySQL's 5 digits too): see sql_lexer.hpp,
+//   VersionedReading. /*! without a version, and /*! versions below 50700, are code to every
+//   server; version 999999 to none.
+// - Client charsets. In gbk, big5, sjis and cp932 a lead byte and the ASCII byte after it ('\',
+//   '`', ...) are one character: a text with such a pair is read in those charsets too.
+// - A reading in which a string, name or comment never ends is refused by the server at that
+//   statement (ER_PARSE_ERROR): it counts with the statements before it only, as long as another
+//   reading makes sense ('O\'Brien' stays a read). Readings in which nothing runs don't count.
+// - Readings that run different statements set readings_differ: the session can't know which
+//   ran, so it replays no SET of it (and a USE or DROP DATABASE in it names no database).
+// - More than 32 readings (or 8 conditional versioned comments): a write, with readings_differ.
+// A text without backslashes, double quotes, versioned comments that depend on the server or
+// such byte pairs is read once: the common case costs one pass and a scan for those bytes.
 //
 // Routing hints: a comment (any form: /* */, -- or #) containing the word `route`, optional
 // blanks, '=', optional blanks, then `primary` or `replica` (any case), e.g.
@@ -41,11 +66,11 @@
 // - DO is a write (it exists for its side effects), with function flags set as for a SELECT.
 // - SQL-level PREPARE/EXECUTE/DEALLOCATE are writes with sql_prepare set: the statement lives
 //   on one connection. SET ... = <expression> stays kSessionState even when the expression calls
-//   a session-bound function; its flags say so, and the session must not replay such a SET.
+//   a session-bound function; its flags say so, and the session must not replay such a SET. A
+//   call of an unknown (maybe stored) function in a SET sets calls_unknown_function: the session
+//   does not replay it, since the function would run again wherever it is replayed.
 // - SET autocommit to anything but a literal (0/1/ON/OFF/TRUE/FALSE/DEFAULT, bare or quoted)
 //   reports autocommit_value false: assuming a transaction may be open is the safe side.
-// - Strings are lexed as in the default sql_mode; pass SqlMode when the session set
-//   ANSI_QUOTES or NO_BACKSLASH_ESCAPES, which change where a string ends.
 //
 // Several statements in one text: counted in statement_count; replica_safe only if every one is
 // a replica-safe read; statement_class is that of the highest-ranked statement in the order
@@ -130,6 +155,9 @@ struct StatementTraits {
   std::optional<Target> hint;          // from a route= comment
   std::uint16_t statement_count = 0;   // saturates at 65535
   bool multi_statement = false;
+  // The ways servers may read the text (quoting mode, charset, versioned comments) run different
+  // statements: the session can't tell which ran, and replays no SET of it.
+  bool readings_differ = false;
 };
 
 [[nodiscard]] StatementTraits classify_sql(std::string_view sql) noexcept;

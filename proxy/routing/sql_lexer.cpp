@@ -1,5 +1,6 @@
 #include "proxy/routing/sql_lexer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mysqlproxy::proxy::sql {
@@ -48,40 +49,126 @@ void Lexer::comment_text(const char* b, const char* e) noexcept {
   hint_ = parse_route_hint({b, static_cast<std::size_t>(e - b)});
 }
 
+bool CommentChoices::advance() noexcept {
+  if (overflow()) return false;
+  for (int i = met - 1; i >= 0; --i) {
+    if (choice[i] + 1 < options[i]) {
+      ++choice[i];
+      for (int j = i + 1; j < kMax; ++j) choice[j] = 0;  // the comments after it are met anew
+      return true;
+    }
+  }
+  return false;
+}
+
 namespace {
-constexpr std::string_view kNeverVersion = "999999";
+
+// A /*! version below this is code to every server the proxy fronts (MariaDB; MySQL 5.7 and
+// later), and MariaDB never ignores one below 50700.
+constexpr unsigned kAlwaysCodeBelow = 50700;
+// Newer than any server (mariadb-dump's sandbox line uses it so that no server runs it).
+constexpr unsigned kNeverVersion = 999999;
+
+unsigned digits_value(const char* p, int n) {
+  unsigned v = 0;
+  for (int i = 0; i < n; ++i) v = v * 10 + static_cast<unsigned>(p[i] - '0');
+  return v;
+}
+
 }  // namespace
+
+const char* Lexer::comment_end(const char* p, int nested) const noexcept {
+  while (p < end_) {
+    const char c = *p++;
+    if (nested > 0 && c == '/' && p < end_ && *p == '*') {
+      p = comment_end(p + 1, nested - 1);
+      if (p == nullptr) return nullptr;
+      continue;
+    }
+    if (c == '*' && p < end_ && *p == '/') return p + 1;
+  }
+  return nullptr;
+}
+
+void Lexer::skip_comment(const char* after) noexcept {
+  if (after == nullptr) return run_off_end();
+  comment_text(p_ + 2, after - 2);
+  p_ = after;
+}
 
 void Lexer::block_comment() noexcept {
   const char* b = p_ + 2;
   const std::size_t left = static_cast<std::size_t>(end_ - b);
-  // /*! and /*M! comments hold code the server runs: step inside and lex on. Their closing */ is
-  // skipped as whitespace while in_versioned_.
-  std::size_t marker = (left >= 1 && b[0] == '!') ? 1 : (left >= 2 && b[0] == 'M' && b[1] == '!') ? 2 : 0;
-  if (marker != 0) {
-    const char* digits_at = b + marker;
-    const char* q = digits_at;
-    for (int digits = 0; digits < 6 && q < end_ && (char_class(*q) & kDigitChar); ++digits) ++q;
-    // Version 999999 is newer than any server: no server runs the body (mariadb-dump opens its
-    // output with "/*M!999999\- enable the sandbox mode */"), so it is a plain comment.
-    if (std::string_view(digits_at, static_cast<std::size_t>(q - digits_at)) != kNeverVersion) {
-      p_ = q;
-      in_versioned_ = true;
-      return;
-    }
-  }
+  if (left >= 1 && b[0] == '!') return versioned_comment(b + 1, false);
+  if (left >= 2 && b[0] == 'M' && b[1] == '!') return versioned_comment(b + 2, true);
+  // A plain comment: to the first */ (memchr: comments can be long).
   for (const char* s = b; s < end_;) {
     const auto* star = static_cast<const char*>(std::memchr(s, '*', static_cast<std::size_t>(end_ - s)));
     if (star == nullptr || star + 1 >= end_) break;
-    if (star[1] == '/') {
-      comment_text(b, star);
-      p_ = star + 2;
-      return;
-    }
+    if (star[1] == '/') return skip_comment(star + 2);
     s = star + 1;
   }
-  malformed_ = true;
-  p_ = end_;
+  run_off_end();
+}
+
+// p_ is at "/*!" or "/*M!"; `digits_at` is just past the marker. Works out the readings servers
+// may give it (VersionedReading), takes the one `choices_` picks and moves on accordingly: into
+// the body, lexed as code until its */, or past the comment.
+void Lexer::versioned_comment(const char* digits_at, bool mariadb_marker) noexcept {
+  int n = 0;
+  while (n < 7 && digits_at + n < end_ && (char_class(digits_at[n]) & kDigitChar)) ++n;
+  std::array<VersionedReading, 4> readings{};
+  int count = 0;
+  const auto add = [&](VersionedReading r) { readings[static_cast<std::size_t>(count++)] = r; };
+  if (n < 5) {
+    add(VersionedReading::kCodeAtDigits);           // MariaDB; MySQL too for /*!
+    if (mariadb_marker) add(VersionedReading::kPlain);  // MySQL
+  } else {
+    const unsigned version = n >= 6 ? digits_value(digits_at, 6) : digits_value(digits_at, 5);
+    if (version == kNeverVersion) {
+      add(VersionedReading::kSkipped);
+    } else if (!mariadb_marker && n == 5 && version < kAlwaysCodeBelow) {
+      add(VersionedReading::kCodeAfter5);
+    } else {
+      add(n >= 6 ? VersionedReading::kCodeAfter6 : VersionedReading::kCodeAfter5);  // MariaDB
+      if (!mariadb_marker && n >= 6) add(VersionedReading::kCodeAfter5);  // MySQL's 5 digits
+      add(VersionedReading::kSkipped);
+    }
+    if (mariadb_marker) add(VersionedReading::kPlain);  // MySQL
+  }
+  // Where the comment ends when it is not code (found only when it may not be).
+  const bool may_skip = readings[static_cast<std::size_t>(count - 1)] == VersionedReading::kSkipped ||
+                        (count >= 2 && readings[static_cast<std::size_t>(count - 2)] == VersionedReading::kSkipped);
+  const bool may_be_plain = readings[static_cast<std::size_t>(count - 1)] == VersionedReading::kPlain;
+  const char* const skipped_end = may_skip ? comment_end(digits_at, 1) : nullptr;
+  const char* const plain_end = may_be_plain ? comment_end(p_ + 2, 0) : nullptr;
+  if (may_skip && may_be_plain && skipped_end == plain_end) --count;  // no /* before the first */
+  std::uint8_t pick = 0;
+  if (count > 1 && choices_ != nullptr) {
+    const int i = choices_->met++;
+    if (i < CommentChoices::kMax) {
+      choices_->options[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(count);
+      pick = std::min(choices_->choice[static_cast<std::size_t>(i)], static_cast<std::uint8_t>(count - 1));
+    }
+  }
+  switch (readings[pick]) {
+    case VersionedReading::kCodeAfter6:
+      p_ = digits_at + 6;
+      in_versioned_ = true;
+      return;
+    case VersionedReading::kCodeAfter5:
+      p_ = digits_at + 5;
+      in_versioned_ = true;
+      return;
+    case VersionedReading::kCodeAtDigits:
+      p_ = digits_at;
+      in_versioned_ = true;
+      return;
+    case VersionedReading::kSkipped:
+      return skip_comment(skipped_end);
+    case VersionedReading::kPlain:
+      return skip_comment(plain_end);
+  }
 }
 
 bool Lexer::comment() noexcept {
@@ -111,6 +198,7 @@ bool Lexer::comment() noexcept {
 }
 
 void Lexer::quoted(char q, bool backslashes) noexcept {
+  if (mode_.charset != MultiByte::kNone) return quoted_multibyte(q, backslashes);
   const char* p = p_ + 1;
   const char* const end = end_;
   const char* close = nullptr;  // the next quote at or after p, once memchr is used: linear
@@ -143,8 +231,55 @@ void Lexer::quoted(char q, bool backslashes) noexcept {
     if (end - p < 2) break;
     p += 2;  // a backslash and the byte it escapes, whatever it is
   }
-  malformed_ = true;
-  p_ = end;
+  run_off_end();
+}
+
+// As the server reads a quoted text in a charset with two-byte characters: a character's second
+// byte is never a quote or an escape; a backslash escapes one byte, whatever it is.
+void Lexer::quoted_multibyte(char q, bool backslashes) noexcept {
+  const MultiByte cs = mode_.charset;
+  const char* p = p_ + 1;
+  while (p < end_) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (lex::is_lead(cs, c) && end_ - p >= 2 && lex::is_trail(cs, static_cast<unsigned char>(p[1]))) {
+      p += 2;
+    } else if (*p == q) {
+      if (++p < end_ && *p == q) {
+        ++p;
+        continue;
+      }
+      p_ = p;
+      return;
+    } else if (backslashes && c == '\\') {
+      if (end_ - p < 2) break;
+      p += 2;
+    } else {
+      ++p;
+    }
+  }
+  run_off_end();
+}
+
+const char* Lexer::ident_end_multibyte(const char* p) const noexcept {
+  const MultiByte cs = mode_.charset;
+  while (p < end_) {
+    if (lex::is_lead(cs, static_cast<unsigned char>(*p)) && end_ - p >= 2 &&
+        lex::is_trail(cs, static_cast<unsigned char>(p[1]))) {
+      p += 2;
+    } else if (is_ident(*p)) {
+      ++p;
+    } else {
+      break;
+    }
+  }
+  return p;
+}
+
+void Lexer::word(Token& t) noexcept {
+  t.kind = TokenKind::kWord;
+  p_ = ident_end(p_);
+  if (p_ < end_ && *p_ == '.') return qualified(t);
+  t.size = static_cast<std::size_t>(p_ - t.begin);
 }
 
 // Digits, then whatever of a decimal point, exponent, hex or identifier tail follows.
@@ -152,7 +287,7 @@ void Lexer::number(Token& t) noexcept {
   t.kind = TokenKind::kNumber;
   ++p_;
   for (;;) {
-    while (p_ < end_ && is_ident(*p_)) ++p_;
+    p_ = ident_end(p_);
     if (p_ + 1 < end_ && (char_class(p_[1]) & kDigitChar) &&
         (*p_ == '.' || ((*p_ == '+' || *p_ == '-') && fold(p_[-1]) == 'E'))) {
       p_ += 2;
@@ -206,12 +341,12 @@ void Lexer::qualified(Token& t) noexcept {
     t.kind = TokenKind::kQualifiedName;
     ++p;
     if (*p != '`') {
-      while (p < end && is_ident(*p)) ++p;
+      p = ident_end(p);
       continue;
     }
     const char* const stop = end - (p + 1) > 16 ? p + 17 : end;
     const char* close = lex::find_quote16(p + 1, end, '`', false);
-    if (close < stop && (close + 1 == end || close[1] != '`')) {
+    if (mode_.charset == MultiByte::kNone && close < stop && (close + 1 == end || close[1] != '`')) {
       p = close + 1;
       continue;
     }
@@ -246,13 +381,17 @@ void Lexer::other(Token& t) noexcept {
       if (p_ < end_ && *p_ == '@') {
         ++p_;
         t.kind = TokenKind::kSysVar;
-        while (p_ < end_ && is_ident(*p_)) ++p_;
+        p_ = ident_end(p_);
       } else if (p_ < end_ && (*p_ == '\'' || *p_ == '"' || *p_ == '`')) {
         t.kind = TokenKind::kUserVar;
         quoted(*p_, *p_ != '`' && !mode_.no_backslash_escapes);
       } else {
         t.kind = TokenKind::kUserVar;
-        while (p_ < end_ && (is_ident(*p_) || *p_ == '.')) ++p_;
+        while (p_ < end_) {
+          const char* const e = ident_end(p_);
+          if (e == p_ && *p_ != '.') break;
+          p_ = e == p_ ? p_ + 1 : e;
+        }
       }
       break;
     default:

@@ -1,8 +1,13 @@
 #pragma once
 // A MySQL/MariaDB SQL tokenizer for the classifier: splits text into words, quoted names, strings,
-// numbers, variables and punctuation, skipping whitespace and comments. Versioned comments
-// (/*!50100 ... */, /*M! ... */) are code to the server, so their contents are lexed as SQL; other
-// comments are scanned only for a routing hint. Internal to proxy/routing.
+// numbers, variables and punctuation, skipping whitespace and comments (the body of a versioned
+// comment read as code is lexed as SQL; other comments are scanned only for a routing hint).
+// Internal to proxy/routing.
+//
+// One Lexer reads the text one way, as one server would: its LexMode says how quotes end and
+// which multi-byte character set the client may use, and CommentChoices say how each versioned
+// comment whose meaning depends on the server is read (see VersionedReading). The classifier
+// runs it once per way a server could read the text.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -57,9 +62,51 @@ struct Token {
   }
 };
 
+// Client character sets whose two-byte characters may end in an ASCII byte such as '\' or '`'
+// (a lead byte, then 0x40-0x7E among others). The server reads such a pair as one character inside
+// strings, quoted names and names: the '\' or '`' in it neither escapes nor quotes. gb18030 pairs
+// like gbk; its four-byte characters have digits in their ASCII places.
+enum class MultiByte : std::uint8_t { kNone, kGbk, kBig5, kSjis /* and cp932 */ };
+
 struct LexMode {
   bool ansi_quotes = false;           // "x" is a quoted name, not a string
   bool no_backslash_escapes = false;  // backslash is an ordinary character in strings
+  MultiByte charset = MultiByte::kNone;
+};
+
+// The ways a server may read a versioned comment (/*!NNNNN ... */, /*M!NNNNNN ... */):
+// - MariaDB reads 5 digits, and a 6th when there is one; the body is code when that version is at
+//   most its own, except that /*! comments of MySQL 5.7 to 9 (50700-99999) are never code to it.
+// - MySQL reads 5 digits (recent releases: 6 when a blank follows them) and takes /*M! for a
+//   plain comment.
+// - Fewer than 5 digits is no version: /*! (or, on MariaDB, /*M!) is code, digits included.
+// - A comment not run is skipped to its */, past one nested /* ... */ (a plain comment nests none).
+// The lexer reads a comment whose meaning depends on the server in the way `CommentChoices` picks
+// for it. Not conditional: /*! with fewer than 5 digits (code), /*! with a 5-digit version below
+// 50700 (code to every server the proxy fronts: MariaDB, MySQL 5.7 and later), version 999999
+// (newer than any server: mariadb-dump's "/*M!999999\- enable the sandbox mode */").
+enum class VersionedReading : std::uint8_t {
+  kCodeAfter6,  // MariaDB (and recent MySQL when a blank follows): body after the 6th digit
+  kCodeAfter5,  // body after the 5th digit (any digits beyond are code)
+  kCodeAtDigits,  // fewer than 5 digits: the digits are code
+  kSkipped,     // a version newer than the server: skipped, one nested comment allowed
+  kPlain,       // MySQL and /*M!: a plain comment, ending at the first */
+};
+
+// How each conditional versioned comment met is read: `choice[i]` picks among the readings the
+// i-th one allows (in VersionedReading order, code first); the lexer reports how many it allows.
+// The classifier walks every combination with these.
+struct CommentChoices {
+  static constexpr int kMax = 8;
+  std::array<std::uint8_t, kMax> choice{};   // in: the reading of the i-th conditional comment
+  std::array<std::uint8_t, kMax> options{};  // out: how many readings the i-th allowed
+  int met = 0;                               // out: conditional comments met (may exceed kMax)
+
+  // Moves on to the next combination after a pass; false once all were read (or too many comments
+  // were met to try them all: then `overflow()`).
+  bool advance() noexcept;
+  [[nodiscard]] bool overflow() const noexcept { return met > kMax; }
+  void begin_pass() noexcept { met = 0; }
 };
 
 namespace lex {
@@ -99,12 +146,43 @@ inline const char* find_quote16(const char* p, const char* end, char q, bool bac
   while (p < stop && *p != q && !(backslashes && *p == '\\')) ++p;
   return p;
 }
+
+// The two bytes of a character of `cs`: a lead byte, and a second byte that may be ASCII.
+inline bool is_lead(MultiByte cs, unsigned char c) noexcept {
+  switch (cs) {
+    case MultiByte::kGbk:
+      return c >= 0x81 && c <= 0xFE;
+    case MultiByte::kBig5:
+      return c >= 0xA1 && c <= 0xF9;
+    case MultiByte::kSjis:
+      return (c >= 0x81 && c <= 0x9F) || (c >= 0xE0 && c <= 0xFC);
+    case MultiByte::kNone:
+      break;
+  }
+  return false;
+}
+inline bool is_trail(MultiByte cs, unsigned char c) noexcept {
+  if (c >= 0x40 && c <= 0x7E) return true;
+  switch (cs) {
+    case MultiByte::kGbk:
+      return c >= 0x80 && c <= 0xFE;
+    case MultiByte::kBig5:
+      return c >= 0xA1 && c <= 0xFE;
+    case MultiByte::kSjis:
+      return c >= 0x80 && c <= 0xFC;
+    case MultiByte::kNone:
+      break;
+  }
+  return false;
+}
 }  // namespace lex
 
 class Lexer {
  public:
-  Lexer(std::string_view sql, LexMode mode) noexcept
-      : p_(sql.data()), end_(sql.data() + sql.size()), mode_(mode) {}
+  // `choices` (may be null: every conditional comment is then code, as MariaDB reads it) picks how
+  // versioned comments are read and learns how many ways each could be.
+  Lexer(std::string_view sql, LexMode mode, CommentChoices* choices = nullptr) noexcept
+      : p_(sql.data()), end_(sql.data() + sql.size()), mode_(mode), choices_(choices) {}
 
   // Reads the next token into t (every field); kEnd forever once the input is exhausted.
   void next(Token& t) noexcept;
@@ -137,6 +215,7 @@ class Lexer {
     }
     if (cls & lex::kIdentChar) {
       if (cls & lex::kDigitChar) return out_of_line(&Lexer::number, t, p);
+      if (mode_.charset != MultiByte::kNone) return out_of_line(&Lexer::word, t, p);
       ++p;
       while (p < end && lex::is_ident(*p)) ++p;
       t.kind = TokenKind::kWord;
@@ -145,7 +224,7 @@ class Lexer {
       return;
     }
     const char q = *p;
-    if (q == '`' || (q == '\'' && !mode_.no_backslash_escapes)) {
+    if ((q == '`' || (q == '\'' && !mode_.no_backslash_escapes)) && mode_.charset == MultiByte::kNone) {
       const char* const stop = end - (p + 1) > 16 ? p + 17 : end;
       const char* close = lex::find_quote16(p + 1, end, q, q == '\'');
       if (close < stop && *close == q && (close + 1 == end || close[1] != q)) {  // not a doubled quote
@@ -164,8 +243,11 @@ class Lexer {
 
   // The first well-formed route hint met in a comment so far.
   [[nodiscard]] RouteHint hint() const noexcept { return hint_; }
-  // An unterminated string, quoted name or comment was met.
+  // An unterminated string, quoted name or comment was met, or a versioned comment never closed.
   [[nodiscard]] bool malformed() const noexcept { return malformed_; }
+  // A string, quoted name or comment ran to the end of the text: the server refuses the statement
+  // it is in (ER_PARSE_ERROR), so that statement never runs; the ones before it do.
+  [[nodiscard]] bool unterminated() const noexcept { return unterminated_; }
 
  private:
   // Runs a member that works on p_ from a caller's register copy of it.
@@ -177,17 +259,38 @@ class Lexer {
   void slow(Token& t) noexcept;
   bool comment() noexcept;  // skips a comment (or the end of a versioned one) at p_, if any
   void block_comment() noexcept;
+  void versioned_comment(const char* digits_at, bool mariadb_marker) noexcept;
+  // p_ is at "/*"; `after` is just past its */ (null: there is none). Skips the comment.
+  void skip_comment(const char* after) noexcept;
+  // Just past the */ that ends a comment whose text starts at p, allowing `nested` levels of
+  // /* ... */ inside, as the server's consume_comment(); null if the text ends first.
+  [[nodiscard]] const char* comment_end(const char* p, int nested) const noexcept;
   void comment_text(const char* b, const char* e) noexcept;
   void quoted(char q, bool backslashes) noexcept;  // moves p_ past the quoted text opening at p_
+  void quoted_multibyte(char q, bool backslashes) noexcept;
   void qualified(Token& t) noexcept;
   void number(Token& t) noexcept;
+  void word(Token& t) noexcept;  // a word when the charset has two-byte characters
   void other(Token& t) noexcept;
+  // The end of the name characters from p (two-byte characters of the charset included).
+  [[nodiscard]] const char* ident_end(const char* p) const noexcept {
+    if (mode_.charset != MultiByte::kNone) return ident_end_multibyte(p);
+    while (p < end_ && lex::is_ident(*p)) ++p;
+    return p;
+  }
+  [[nodiscard]] const char* ident_end_multibyte(const char* p) const noexcept;
+  void run_off_end() noexcept {
+    malformed_ = unterminated_ = true;
+    p_ = end_;
+  }
 
   const char* p_;
   const char* end_;
   LexMode mode_;
+  CommentChoices* choices_;
   bool in_versioned_ = false;
   bool malformed_ = false;
+  bool unterminated_ = false;
   RouteHint hint_ = RouteHint::kNone;
 };
 

@@ -136,7 +136,11 @@ void StatementParser::call(FnClass fn) noexcept {
       t_->uses_connection_id = true;
       return;
     case FnClass::kUnknown:
-      if (scan_ == Scan::kQuery) t_->calls_unknown_function = true;
+      // In a query it keeps a read on the primary; in a SET (SET STATEMENT ... FOR included) it
+      // may be a stored function that writes: such a SET is not replayed on other connections.
+      if (scan_ == Scan::kQuery || t_->statement_class == StatementClass::kSessionState) {
+        t_->calls_unknown_function = true;
+      }
       return;
   }
 }

@@ -8,7 +8,8 @@ namespace mysqlproxy::proxy::sql {
 
 class StatementParser {
  public:
-  StatementParser(std::string_view sql, LexMode mode) noexcept : lexer_(sql, mode) {
+  StatementParser(std::string_view sql, LexMode mode, CommentChoices* choices = nullptr) noexcept
+      : lexer_(sql, mode, choices) {
     lexer_.next(*cur_);
     lexer_.next(*nxt_);
   }

@@ -87,11 +87,15 @@ void SessionState::record_state(const StatementTraits& s, std::string_view sql, 
   if (!s.use_database.empty() && !s.multi_statement) schema_ = std::string(s.use_database);
   if (!s.drops_database.empty() && s.drops_database == schema_) schema_.clear();  // the server unsets it too
   if (!changes_state || s.sets_global) return;
-  if (s.multi_statement || s.sets_next_transaction) {
+  // A value that calls a stored function, a sequence or a named lock would run it again on every
+  // connection the SET is replayed on, a replica's included: such a SET stays on this connection,
+  // as does one the server may have read as other statements (readings_differ).
+  const bool has_effects = s.calls_unknown_function || s.uses_sequence || s.uses_named_lock;
+  if (s.multi_statement || s.sets_next_transaction || has_effects || s.readings_differ) {
     // Replaying a multi-statement text would run its other statements again.
-    added |= set_pin(s.sets_next_transaction && !s.multi_statement ? PinReason::kNextTransaction
-                                                                   : PinReason::kUnreplayableState,
-                     true);
+    const bool next_transaction_only =
+        s.sets_next_transaction && !s.multi_statement && !has_effects && !s.readings_differ;
+    added |= set_pin(next_transaction_only ? PinReason::kNextTransaction : PinReason::kUnreplayableState, true);
     return;
   }
   if (!log_.empty() && log_.back().sql == sql) return;  // the same SET again changes nothing

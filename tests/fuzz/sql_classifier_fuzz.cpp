@@ -1,12 +1,15 @@
 // Fuzz target: the SQL classifier that routes every COM_QUERY (proxy/routing), and its lexer.
 //
-// Input: [sql_mode bits: 0 ANSI_QUOTES, 1 NO_BACKSLASH_ESCAPES][SQL text...]
+// Input: [mode bits: 0 ANSI_QUOTES, 1 NO_BACKSLASH_ESCAPES, 2-3 the lexer's two-byte charset,
+//         4-7 how the lexer reads conditional versioned comments][SQL text...]
 // Invariants: classify_sql() is deterministic; a replica-safe text is a read with none of the
 // flags that pin a statement to the primary; no statements means kEmpty (or kWrite when malformed);
 // multi_statement is statement_count > 1; USE's database is a view into the text; a hint needs the
 // word "route" in the text, and default_target() follows it; text without quotes or backslashes
-// classifies the same under every sql_mode. The lexer's tokens lie inside the text, in order,
-// and it reaches kEnd in at most one token per byte.
+// classifies the same under every sql_mode; a text replica-safe when the sql_mode is unknown is,
+// in each mode, replica-safe or nothing the server runs (a write that makes no sense, or empty).
+// The lexer's tokens lie inside the text, in order, and it reaches kEnd in at most one token per
+// byte, whatever its charset and reading of versioned comments.
 #include <cstring>
 
 #include "proxy/routing/sql_classifier.hpp"
@@ -32,7 +35,8 @@ bool same(const StatementTraits& a, const StatementTraits& b) {
          a.sets_global == b.sets_global && a.sets_autocommit == b.sets_autocommit &&
          a.autocommit_value == b.autocommit_value && a.sets_next_transaction == b.sets_next_transaction &&
          a.sets_names == b.sets_names && a.use_database == b.use_database && a.hint == b.hint &&
-         a.statement_count == b.statement_count && a.multi_statement == b.multi_statement;
+         a.statement_count == b.statement_count && a.multi_statement == b.multi_statement &&
+         a.readings_differ == b.readings_differ;
 }
 
 bool contains_route(std::string_view sql) {
@@ -44,8 +48,12 @@ bool contains_route(std::string_view sql) {
   return false;
 }
 
-void lex(std::string_view sql, sql::LexMode mode) {
-  sql::Lexer lexer(sql, mode);
+void lex(std::string_view sql, sql::LexMode mode, std::uint8_t reading) {
+  sql::CommentChoices choices;
+  for (std::size_t i = 0; i < choices.choice.size(); ++i) {
+    choices.choice[i] = static_cast<std::uint8_t>((reading >> (i % 4)) & 3);
+  }
+  sql::Lexer lexer(sql, mode, &choices);
   const char* last_end = sql.data();
   for (std::size_t n = 0;; ++n) {
     FUZZ_CHECK(n <= sql.size());
@@ -99,6 +107,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int m = 0; m < 4; ++m) FUZZ_CHECK(same(t, classify_sql(sql, SqlMode{(m & 1) != 0, (m & 2) != 0})));
   }
 
-  lex(sql, sql::LexMode{mode.ansi_quotes, mode.no_backslash_escapes});
+  // With the mode unknown, the strictest of every mode's reading.
+  const StatementTraits any = classify_sql(sql);
+  FUZZ_CHECK(same(any, classify_sql(sql)));
+  if (any.replica_safe) {
+    FUZZ_CHECK(any.statement_class == StatementClass::kRead);
+    for (int m = 0; m < 4; ++m) {
+      const StatementTraits in_mode = classify_sql(sql, SqlMode{(m & 1) != 0, (m & 2) != 0});
+      FUZZ_CHECK(in_mode.replica_safe || in_mode.statement_class == StatementClass::kWrite ||
+                 in_mode.statement_class == StatementClass::kEmpty);
+    }
+  }
+
+  const auto charset = static_cast<sql::MultiByte>((mode_bits >> 2) & 3);
+  lex(sql, sql::LexMode{mode.ansi_quotes, mode.no_backslash_escapes, charset},
+      static_cast<std::uint8_t>(mode_bits >> 4));
   return 0;
 }

@@ -179,7 +179,7 @@ TEST(SqlClassifier, KeywordsInStringsCommentsAndNamesNeverCount) {
   EXPECT_TRUE(is_read("SELECT 1 -- FOR UPDATE", true));
   EXPECT_TRUE(is_read("SELECT 1 /* FOR UPDATE */", true));
   EXPECT_TRUE(is_read("SELECT 1 # FOR UPDATE", true));
-  EXPECT_TRUE(is_read("SELECT 'a\\'; DELETE FROM t; SELECT \\'' FROM t", true));
+  EXPECT_TRUE(is_read("SELECT 'a''; DELETE FROM t; SELECT ''' FROM t", true));
   EXPECT_TRUE(is_read("SELECT 'GET_LOCK(1)'", true));
   EXPECT_TRUE(is_read("SELECT 1 --x", true));
 }
@@ -464,9 +464,12 @@ TEST(SqlClassifier, MultiStatements) {
 
 TEST(SqlClassifier, SqlModeChangesWhereStringsEnd) {
   const std::string_view s = "SELECT 'a\\'; DELETE FROM t; SELECT '";
-  EXPECT_TRUE(is_read(s, true));  // default mode: one string
+  const auto in_default_mode = classify_sql(s, SqlMode{});  // one string
+  EXPECT_EQ(in_default_mode.statement_class, C::kRead);
+  EXPECT_TRUE(in_default_mode.replica_safe);
   const auto t = classify_sql(s, SqlMode{.no_backslash_escapes = true});
   EXPECT_EQ(t.statement_class, C::kWrite);
+  EXPECT_EQ(cls(s).statement_class, C::kWrite);  // the session's mode unknown: the strictest reading
   EXPECT_EQ(classify_sql("SELECT \"f\"(1)", SqlMode{.ansi_quotes = true}).calls_unknown_function, true);
   EXPECT_EQ(classify_sql("USE \"d b\"", SqlMode{.ansi_quotes = true}).use_database, "d b");
 }
@@ -610,7 +613,7 @@ TEST_P(SqlClassifierCorpus, ClassSafetyRouteAndFlags) {
       {"sets_system_variable", &StatementTraits::sets_system_variable}, {"sets_global", &StatementTraits::sets_global},
       {"sets_autocommit", &StatementTraits::sets_autocommit},
       {"sets_next_transaction", &StatementTraits::sets_next_transaction}, {"sets_names", &StatementTraits::sets_names},
-      {"multi_statement", &StatementTraits::multi_statement}};
+      {"multi_statement", &StatementTraits::multi_statement}, {"readings_differ", &StatementTraits::readings_differ}};
   const char* tx_names[] = {"none", "begin", "begin_read_only", "commit", "rollback", "savepoint",
                             "release_savepoint", "rollback_to_savepoint", "xa"};
   for (const auto& flag : split(c.fields[4], ',')) {
