@@ -94,7 +94,7 @@ source "$ROOT/scripts/lib/proxy-config.sh"
   cat <<YAML
 pool: { max_connections_per_backend: 1000 }
 # Room above the connection-scale run: sysbench's last sessions may still be closing when it starts.
-limits: { max_client_connections: $((CONN_COUNT + 1000)) }
+limits: { max_client_connections: $((CONN_COUNT + 1000)), max_pending_logins_per_address: 0 }
 logging: { level: warn, format: text }
 admin: { address: 127.0.0.1, port: $ADMIN_PORT }
 YAML

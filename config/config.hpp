@@ -53,6 +53,8 @@ inline constexpr std::uint32_t kMaxPreparedStatements = 65535;
 // limits: client connections (overall and per user) and failed logins per source address.
 inline constexpr std::uint32_t kMaxClientConnections = 1000000;
 inline constexpr std::uint32_t kMaxLoginFailures = 100;
+// limits: prepared statements one client session may hold (the server's max_prepared_stmt_count).
+inline constexpr std::uint32_t kMaxSessionPreparedStatements = 1048576;
 // spdlog's level names.
 inline constexpr std::array<std::string_view, 7> kLogLevels = {
     "trace", "debug", "info", "warn", "error", "critical", "off",
@@ -83,6 +85,11 @@ struct BackendConfig {
   BackendTlsConfig tls;
   // The compressed protocol on the proxy's connections to this backend; nullopt = compression.backends.
   std::optional<bool> compress;
+  // caching_sha2_password without TLS sends the password RSA-encrypted: with the key in this PEM
+  // file (absolute once loaded), or, only if get_server_public_key, with the key the server sends
+  // (unpinned: an on-path attacker could send its own), as MySQL's GET_SERVER_PUBLIC_KEY.
+  std::string rsa_public_key_file;
+  bool get_server_public_key = false;
 };
 
 struct UserConfig {
@@ -188,6 +195,9 @@ struct PoolConfig {
   std::chrono::milliseconds acquire_timeout = std::chrono::seconds(2);
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);  // 0 = never
   std::uint32_t max_prepared_statements = 256;  // per backend connection, LRU, 1..65535
+  // Total statement text a backend connection keeps prepared for reuse, LRU; a statement larger
+  // than this is closed once its session lets it go.
+  std::uint32_t max_prepared_statement_bytes = 4u << 20;
 };
 
 struct AdminConfig {
@@ -198,8 +208,12 @@ struct AdminConfig {
   // orchestrator keeps sending it clients whose reads replicas can still serve.
   bool readiness_requires_primary = true;
   // Bearer token the POST endpoints require (resolved from token / token_env / token_file);
-  // "" = those endpoints are off.
+  // "" = those endpoints are off. It also opens the read endpoints.
   std::string token;
+  // Bearer token that opens the read endpoints under /api/v1 (pool, config, clients) and no more
+  // (read_token / read_token_env / read_token_file). With neither token set, those answer only
+  // clients connecting from a loopback address. /healthz, /readyz and /metrics need no token.
+  std::string read_token;
 };
 
 struct LimitsConfig {
@@ -216,6 +230,14 @@ struct LimitsConfig {
   std::chrono::milliseconds login_block_time = std::chrono::seconds(60);      // > 0
   // Addresses and networks never blocked (a NAT gateway many clients share, a health checker).
   std::vector<IpNetwork> login_throttle_exempt;
+  // Logins in progress (connected, not yet authenticated) from one source address (an IPv6 /64);
+  // the next connection gets ERR 1040 instead of the greeting. login_throttle_exempt sources are
+  // not counted. 0 = no limit.
+  std::uint32_t max_pending_logins_per_address = 100;
+  // Prepared statements one client session may hold at once, and their text's total bytes; the
+  // prepare over either gets the server's ERR 1461 (max_prepared_stmt_count).
+  std::uint32_t max_session_prepared_statements = 16382;
+  std::uint32_t max_session_prepared_bytes = 64u << 20;
 };
 
 // The compressed protocol (zlib: CLIENT_COMPRESS; zstd: CLIENT_ZSTD_COMPRESSION_ALGORITHM). The

@@ -20,8 +20,8 @@ constexpr std::array<std::string_view, 16> kTopLevelKeys = {
     "timeouts", "logging", "health", "routing", "pool", "admin", "limits", "compression",
 };
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
-constexpr std::array<std::string_view, 7> kBackendKeys = {"name", "host", "port", "role", "weight", "tls",
-                                                          "compress"};
+constexpr std::array<std::string_view, 9> kBackendKeys = {
+    "name", "host", "port", "role", "weight", "tls", "compress", "rsa_public_key_file", "get_server_public_key"};
 constexpr std::array<std::string_view, 6> kBackendTlsKeys = {"mode", "ca_file", "cert_file", "key_file",
                                                              "server_name", "min_version"};
 constexpr std::array<std::string_view, 8> kUserKeys = {"name",        "password",    "password_env",
@@ -43,15 +43,18 @@ constexpr std::array<std::string_view, 5> kRoutingKeys = {
     "reads_fallback_to_primary", "consistency", "consistency_timeout", "honor_hints",
     "read_only_transactions_on_replica",
 };
-constexpr std::array<std::string_view, 5> kPoolKeys = {
-    "mode", "max_connections_per_backend", "acquire_timeout", "idle_timeout", "max_prepared_statements"};
+constexpr std::array<std::string_view, 6> kPoolKeys = {
+    "mode", "max_connections_per_backend", "acquire_timeout", "idle_timeout", "max_prepared_statements",
+    "max_prepared_statement_bytes"};
 
-constexpr std::array<std::string_view, 7> kAdminKeys = {
-    "enabled", "address", "port", "readiness_requires_primary", "token", "token_env", "token_file"};
+constexpr std::array<std::string_view, 10> kAdminKeys = {
+    "enabled", "address", "port", "readiness_requires_primary", "token", "token_env", "token_file",
+    "read_token", "read_token_env", "read_token_file"};
 
-constexpr std::array<std::string_view, 6> kLimitsKeys = {
+constexpr std::array<std::string_view, 9> kLimitsKeys = {
     "max_client_connections", "max_user_connections", "login_failures", "login_failure_window",
-    "login_block_time", "login_throttle_exempt"};
+    "login_block_time", "login_throttle_exempt", "max_pending_logins_per_address",
+    "max_session_prepared_statements", "max_session_prepared_bytes"};
 
 constexpr std::array<std::string_view, 3> kCompressionKeys = {"clients", "zstd", "backends"};
 
@@ -136,6 +139,8 @@ Error read_backend(const Context& ctx, const Field& field, BackendConfig& out) {
     if (auto e = map->get_bool("compress", compress)) return e;
     out.compress = compress;
   }
+  if (auto e = get_path(ctx, *map, "rsa_public_key_file", out.rsa_public_key_file)) return e;
+  if (auto e = map->get_bool("get_server_public_key", out.get_server_public_key)) return e;
   if (const Field* tls = map->find("tls")) return read_backend_tls(ctx, *tls, out.tls);
   return std::nullopt;
 }
@@ -263,8 +268,11 @@ Error read_pool(const Context& ctx, const Field& field, PoolConfig& out) {
     return e;
   }
   if (auto e = map->get_duration("idle_timeout", out.idle_timeout, /*allow_zero=*/true)) return e;
-  return map->get_integer("max_prepared_statements", out.max_prepared_statements, 1u,
-                          kMaxPreparedStatements);
+  if (auto e = map->get_integer("max_prepared_statements", out.max_prepared_statements, 1u,
+                                kMaxPreparedStatements)) {
+    return e;
+  }
+  return map->get_size("max_prepared_statement_bytes", out.max_prepared_statement_bytes, 0u, kMaxPacketSize);
 }
 
 Error read_admin(const Context& ctx, const Field& field, AdminConfig& out) {
@@ -277,6 +285,9 @@ Error read_admin(const Context& ctx, const Field& field, AdminConfig& out) {
   auto token = read_optional_secret(*map, "token", ctx.base_dir);
   if (!token) return token.error();
   if (*token) out.token = std::move(**token);
+  auto read_token = read_optional_secret(*map, "read_token", ctx.base_dir);
+  if (!read_token) return read_token.error();
+  if (*read_token) out.read_token = std::move(**read_token);
   return std::nullopt;
 }
 
@@ -315,6 +326,18 @@ Error read_limits(const Context& ctx, const Field& field, LimitsConfig& out) {
     return e;
   }
   if (auto e = map->get_duration("login_block_time", out.login_block_time, /*allow_zero=*/false)) return e;
+  if (auto e = map->get_integer("max_pending_logins_per_address", out.max_pending_logins_per_address, 0u,
+                                kMaxClientConnections)) {
+    return e;
+  }
+  if (auto e = map->get_integer("max_session_prepared_statements", out.max_session_prepared_statements, 1u,
+                                kMaxSessionPreparedStatements)) {
+    return e;
+  }
+  if (auto e = map->get_size("max_session_prepared_bytes", out.max_session_prepared_bytes, kMinPacketSize,
+                             kMaxPacketSize)) {
+    return e;
+  }
   if (const Field* exempt = map->find("login_throttle_exempt")) {
     return read_networks(ctx, *exempt, out.login_throttle_exempt);
   }

@@ -37,6 +37,8 @@ bool is_ipv4_mapped(const IpBytes& address) noexcept {
 
 std::optional<IpBytes> parse_ip_address(std::string_view text) {
   if (text.empty() || text.size() > 45) return std::nullopt;  // INET6_ADDRSTRLEN - 1
+  // inet_pton reads up to a NUL: "10.0.0.1\0anything" would pass as 10.0.0.1.
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   const std::string s(text);
   std::array<std::uint8_t, 4> v4{};
   if (::inet_pton(AF_INET, s.c_str(), v4.data()) == 1) return ipv4_mapped(v4);

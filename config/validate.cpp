@@ -149,8 +149,11 @@ class Checker {
     }
     if (auto e = check_duration("pool.acquire_timeout", p.acquire_timeout, false)) return e;
     if (auto e = check_duration("pool.idle_timeout", p.idle_timeout, true)) return e;
-    return check_range("pool.max_prepared_statements", p.max_prepared_statements, 1,
-                       kMaxPreparedStatements);
+    if (auto e = check_range("pool.max_prepared_statements", p.max_prepared_statements, 1,
+                             kMaxPreparedStatements)) {
+      return e;
+    }
+    return check_range("pool.max_prepared_statement_bytes", p.max_prepared_statement_bytes, 0, kMaxPacketSize);
   }
 
   // limits: and users[i].max_connections.
@@ -174,7 +177,17 @@ class Checker {
     }
     if (auto e = check_range("limits.login_failures", l.login_failures, 0, kMaxLoginFailures)) return e;
     if (auto e = check_duration("limits.login_failure_window", l.login_failure_window, false)) return e;
-    return check_duration("limits.login_block_time", l.login_block_time, false);
+    if (auto e = check_duration("limits.login_block_time", l.login_block_time, false)) return e;
+    if (auto e = check_range("limits.max_pending_logins_per_address", l.max_pending_logins_per_address, 0,
+                             kMaxClientConnections)) {
+      return e;
+    }
+    if (auto e = check_range("limits.max_session_prepared_statements", l.max_session_prepared_statements, 1,
+                             kMaxSessionPreparedStatements)) {
+      return e;
+    }
+    return check_range("limits.max_session_prepared_bytes", l.max_session_prepared_bytes, kMinPacketSize,
+                       kMaxPacketSize);
   }
 
   std::optional<ConfigError> check_admin() const {

@@ -66,17 +66,15 @@ int hex_value(char c) {
   return -1;
 }
 
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
 struct PkeyCtxDeleter {
   void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
 };
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
 
+std::shared_ptr<EVP_PKEY> share(EVP_PKEY* pkey) { return {pkey, &EVP_PKEY_free}; }
+
 // Any RSA public key PEM (SubjectPublicKeyInfo or PKCS#1).
-PkeyPtr load_public_key(std::string_view pem) {
+EVP_PKEY* load_public_key(std::string_view pem) {
   EVP_PKEY* pkey = nullptr;
   OSSL_DECODER_CTX* dctx =
       OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", nullptr, "RSA", EVP_PKEY_PUBLIC_KEY, nullptr, nullptr);
@@ -89,13 +87,18 @@ PkeyPtr load_public_key(std::string_view pem) {
     EVP_PKEY_free(pkey);
     return nullptr;
   }
-  return PkeyPtr(pkey);
+  return pkey;
 }
 
-PkeyPtr load_private_key(std::string_view pem) {
+EVP_PKEY* load_private_key(std::string_view pem) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   if (!bio) return nullptr;
-  return PkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+  if (pkey != nullptr && EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
+    EVP_PKEY_free(pkey);
+    return nullptr;
+  }
+  return pkey;
 }
 
 // Leaves no OpenSSL errors queued on this thread: a stale one confuses later SSL_get_error() calls.
@@ -177,20 +180,43 @@ bool verify_caching_sha2_fast(Bytes response, Bytes nonce, const std::optional<S
   return equal_ct(sha256({stage1}), *stage2);
 }
 
+Result<RsaPublicKey> RsaPublicKey::from_pem(std::string_view pem) {
+  EVP_PKEY* pkey = load_public_key(pem);
+  if (pkey == nullptr) return fail(ProtocolErrc::kMalformed);
+  RsaPublicKey key;
+  key.key_ = share(pkey);
+  return key;
+}
+
+Result<RsaPrivateKey> RsaPrivateKey::from_pem(std::string_view pem) {
+  EVP_PKEY* pkey = load_private_key(pem);
+  if (pkey == nullptr) return fail(ProtocolErrc::kMalformed);
+  return adopt(pkey);
+}
+
+RsaPrivateKey RsaPrivateKey::adopt(EVP_PKEY* pkey) {
+  RsaPrivateKey key;
+  if (pkey == nullptr) return key;
+  if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
+    EVP_PKEY_free(pkey);
+    return key;
+  }
+  key.key_ = share(pkey);
+  return key;
+}
+
 Result<std::vector<std::uint8_t>> rsa_encrypt_password(std::string_view password, Bytes nonce,
-                                                       std::string_view public_key_pem) {
+                                                       const RsaPublicKey& public_key) {
   nonce = first20(nonce);
-  if (nonce.empty()) return ProtocolErrc::kMalformed;
-  PkeyPtr key = load_public_key(public_key_pem);
-  if (!key) return fail(ProtocolErrc::kMalformed);
-  const auto key_size = static_cast<std::size_t>(EVP_PKEY_get_size(key.get()));
+  if (nonce.empty() || !public_key) return ProtocolErrc::kMalformed;
+  const auto key_size = static_cast<std::size_t>(EVP_PKEY_get_size(public_key.get()));
   if (password.size() + 1 + kOaepOverhead > key_size) return fail(ProtocolErrc::kUnsupported);
 
   std::vector<std::uint8_t> plain(password.begin(), password.end());
   plain.push_back(0);
   for (std::size_t i = 0; i < plain.size(); ++i) plain[i] ^= nonce[i % nonce.size()];
 
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new(public_key.get(), nullptr));
   std::vector<std::uint8_t> out(key_size);
   std::size_t out_len = out.size();
   const bool ok = ctx && EVP_PKEY_encrypt_init(ctx.get()) == 1 &&
@@ -202,13 +228,19 @@ Result<std::vector<std::uint8_t>> rsa_encrypt_password(std::string_view password
   return out;
 }
 
-Result<std::string> rsa_decrypt_password(Bytes ciphertext, Bytes nonce, std::string_view private_key_pem) {
+Result<std::vector<std::uint8_t>> rsa_encrypt_password(std::string_view password, Bytes nonce,
+                                                       std::string_view public_key_pem) {
+  if (first20(nonce).empty()) return ProtocolErrc::kMalformed;
+  auto key = RsaPublicKey::from_pem(public_key_pem);
+  if (!key) return key.error();
+  return rsa_encrypt_password(password, nonce, *key);
+}
+
+Result<std::string> rsa_decrypt_password(Bytes ciphertext, Bytes nonce, const RsaPrivateKey& private_key) {
   nonce = first20(nonce);
-  if (nonce.empty()) return ProtocolErrc::kMalformed;
-  PkeyPtr key = load_private_key(private_key_pem);
-  if (!key) return fail(ProtocolErrc::kMalformed);
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
-  std::vector<std::uint8_t> plain(static_cast<std::size_t>(EVP_PKEY_get_size(key.get())));
+  if (nonce.empty() || !private_key) return ProtocolErrc::kMalformed;
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new(private_key.get(), nullptr));
+  std::vector<std::uint8_t> plain(static_cast<std::size_t>(EVP_PKEY_get_size(private_key.get())));
   std::size_t plain_len = plain.size();
   const bool ok = ctx && EVP_PKEY_decrypt_init(ctx.get()) == 1 &&
                   EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) == 1 &&
@@ -223,6 +255,13 @@ Result<std::string> rsa_decrypt_password(Bytes ciphertext, Bytes nonce, std::str
   std::string password(plain.begin(), plain.end() - 1);
   OPENSSL_cleanse(plain.data(), plain.size());
   return password;
+}
+
+Result<std::string> rsa_decrypt_password(Bytes ciphertext, Bytes nonce, std::string_view private_key_pem) {
+  if (first20(nonce).empty()) return ProtocolErrc::kMalformed;
+  auto key = RsaPrivateKey::from_pem(private_key_pem);
+  if (!key) return key.error();
+  return rsa_decrypt_password(ciphertext, nonce, *key);
 }
 
 Result<AuthSwitchRequest> decode_auth_switch_request(Bytes payload) {

@@ -7,6 +7,7 @@
 // std::nullopt means "this account has an empty password", which only an empty response matches.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +15,8 @@
 #include <vector>
 
 #include "protocol/errors.hpp"
+
+struct evp_pkey_st;  // OpenSSL's EVP_PKEY
 
 namespace mysqlproxy::protocol {
 
@@ -72,15 +75,50 @@ using Sha256Digest = std::array<std::uint8_t, 32>;
 [[nodiscard]] bool verify_caching_sha2_fast(std::span<const std::uint8_t> response, std::span<const std::uint8_t> nonce,
                                             const std::optional<Sha256Digest>& stage2);
 
+// RSA keys parsed once from PEM and shared: copies are cheap, and one key serves any number of
+// threads at once (every operation makes its own context). Empty when default-constructed.
+class RsaPublicKey {
+ public:
+  RsaPublicKey() = default;
+  // "PUBLIC KEY" (SubjectPublicKeyInfo) or "RSA PUBLIC KEY" (PKCS#1); kMalformed otherwise.
+  [[nodiscard]] static Result<RsaPublicKey> from_pem(std::string_view pem);
+  [[nodiscard]] explicit operator bool() const noexcept { return key_ != nullptr; }
+  [[nodiscard]] evp_pkey_st* get() const noexcept { return key_.get(); }
+
+ private:
+  std::shared_ptr<evp_pkey_st> key_;
+};
+
+class RsaPrivateKey {
+ public:
+  RsaPrivateKey() = default;
+  // Any PEM private key OpenSSL reads, if it is RSA; kMalformed otherwise.
+  [[nodiscard]] static Result<RsaPrivateKey> from_pem(std::string_view pem);
+  // Takes ownership of a key made elsewhere (a freshly generated pair); null or not RSA: empty.
+  [[nodiscard]] static RsaPrivateKey adopt(evp_pkey_st* key);
+  [[nodiscard]] explicit operator bool() const noexcept { return key_ != nullptr; }
+  [[nodiscard]] evp_pkey_st* get() const noexcept { return key_.get(); }
+
+ private:
+  std::shared_ptr<evp_pkey_st> key_;
+};
+
 // Full authentication without TLS: (password + NUL) XOR the nonce repeated, encrypted with the
-// server's RSA public key (PEM, "PUBLIC KEY" or "RSA PUBLIC KEY") and RSA_PKCS1_OAEP_PADDING, as
-// MySQL 8 clients do. kMalformed for an unusable key or an empty nonce, kUnsupported if the
-// password is too long for the key.
+// server's RSA public key and RSA_PKCS1_OAEP_PADDING, as MySQL 8 clients do. kMalformed for an
+// unusable key or an empty nonce, kUnsupported if the password is too long for the key.
+[[nodiscard]] Result<std::vector<std::uint8_t>> rsa_encrypt_password(std::string_view password,
+                                                                     std::span<const std::uint8_t> nonce,
+                                                                     const RsaPublicKey& public_key);
+// The same with a PEM key ("PUBLIC KEY" or "RSA PUBLIC KEY"), parsed for this one call.
 [[nodiscard]] Result<std::vector<std::uint8_t>> rsa_encrypt_password(std::string_view password,
                                                                      std::span<const std::uint8_t> nonce,
                                                                      std::string_view public_key_pem);
-// The server side: decrypt with the private key (PEM), undo the XOR, drop the NUL.
+// The server side: decrypt with the private key, undo the XOR, drop the NUL.
 // kMalformed if the key, the ciphertext or the missing NUL says it was not such a message.
+[[nodiscard]] Result<std::string> rsa_decrypt_password(std::span<const std::uint8_t> ciphertext,
+                                                       std::span<const std::uint8_t> nonce,
+                                                       const RsaPrivateKey& private_key);
+// The same with a PEM private key, parsed for this one call.
 [[nodiscard]] Result<std::string> rsa_decrypt_password(std::span<const std::uint8_t> ciphertext,
                                                        std::span<const std::uint8_t> nonce,
                                                        std::string_view private_key_pem);

@@ -78,34 +78,6 @@ void encode_initial_handshake(const InitialHandshakeV10& v, std::vector<std::uin
   if (v.capabilities.has(kClientPluginAuth)) w.nul_str(v.auth_plugin_name);
 }
 
-void read_connect_attributes(WireReader& r, ConnectAttributes& out) {
-  const std::uint64_t total = r.lenenc_int();
-  if (total > r.remaining()) r.fail(ProtocolErrc::kTruncated);
-  const std::string_view block = r.bytes(static_cast<std::size_t>(total));
-  if (!r.ok()) return;
-  WireReader a({reinterpret_cast<const std::uint8_t*>(block.data()), block.size()});
-  while (!a.empty()) {
-    const std::string_view key = a.lenenc_str();
-    const std::string_view value = a.lenenc_str();
-    if (!a.ok()) {
-      r.fail(ProtocolErrc::kMalformed);  // the block length disagrees with its contents
-      return;
-    }
-    out.emplace_back(key, value);
-  }
-}
-
-void write_connect_attributes(const ConnectAttributes& attributes, WireWriter& w) {
-  std::vector<std::uint8_t> block;
-  WireWriter b(block);
-  for (const auto& [key, value] : attributes) {
-    b.lenenc_str(key);
-    b.lenenc_str(value);
-  }
-  w.lenenc_int(block.size());
-  w.bytes(block);
-}
-
 Result<HandshakeResponse41> decode_handshake_response(std::span<const std::uint8_t> payload) {
   WireReader r(payload);
   HandshakeResponse41 v;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/capabilities.hpp"
+#include "protocol/connect_attributes.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/wire_reader.hpp"
 #include "protocol/wire_writer.hpp"
@@ -27,8 +28,6 @@ inline constexpr std::uint32_t kMariaDbClientCacheMetadata = 1u << 4;
 
 // The greeting and the handshake response are at least this long; an SSLRequest is exactly this.
 inline constexpr std::size_t kSslRequestSize = 32;
-
-using ConnectAttributes = std::vector<std::pair<std::string, std::string>>;
 
 struct InitialHandshakeV10 {
   std::uint8_t protocol_version = 10;
@@ -87,11 +86,6 @@ struct SslRequest {
 
 [[nodiscard]] Result<SslRequest> decode_ssl_request(std::span<const std::uint8_t> payload);
 void encode_ssl_request(const SslRequest& v, std::vector<std::uint8_t>& out);
-
-// Connection attributes (CLIENT_CONNECT_ATTRS), shared with COM_CHANGE_USER: a lenenc total length,
-// then lenenc key/value pairs. A pair overrunning the block latches kMalformed into the reader.
-void read_connect_attributes(WireReader& r, ConnectAttributes& out);
-void write_connect_attributes(const ConnectAttributes& attributes, WireWriter& w);
 
 // The client's first packet is an SSLRequest when it is exactly 32 bytes with CLIENT_SSL set
 // (a HandshakeResponse41 always carries at least a username NUL beyond that).

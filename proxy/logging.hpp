@@ -2,6 +2,8 @@
 // Logging: spdlog set up from the config, and a session tag so every line of a session carries
 // its id.
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -10,6 +12,11 @@
 namespace mysqlproxy::proxy {
 
 void setup_logging(const config::LoggingConfig& cfg);
+
+// A message as the log writes it. Whatever a client chose (a user name, a database, SQL) cannot
+// forge a line or break the JSON: text escapes backslashes and control characters (\\, \x0a);
+// JSON escapes '"', backslashes and control characters (\u000a).
+[[nodiscard]] std::string escape_log_text(std::string_view text, config::LogFormat format);
 
 // Prefixes each line with "[s<id>]". Cheap to copy; formats only when the level is enabled.
 class SessionLog {

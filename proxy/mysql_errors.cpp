@@ -37,4 +37,8 @@ std::string no_open_cursor_message(std::uint32_t id) {
   return "The statement (" + std::to_string(id) + ") has no open cursor";
 }
 
+std::string too_many_statements_message(std::uint32_t limit) {
+  return "Can't create more than max_prepared_stmt_count statements (current value: " + std::to_string(limit) + ")";
+}
+
 }  // namespace mysqlproxy::proxy

@@ -38,6 +38,7 @@ inline constexpr MysqlError kErrNoBackend{1105, "HY000", "Unknown error"};      
 inline constexpr MysqlError kErrUnknownStatement{1243, "HY000", ""};  // unknown_statement_message()
 inline constexpr MysqlError kErrWrongArguments{1210, "HY000", ""};    // ER_WRONG_ARGUMENTS
 inline constexpr MysqlError kErrNoOpenCursor{1421, "HY000", ""};      // ER_STMT_HAS_NO_OPEN_CURSOR
+inline constexpr MysqlError kErrTooManyStatements{1461, "42000", ""};  // too_many_statements_message()
 
 // Some texts name the server: MariaDB's say "mariadb-admin" and "MariaDB client" where MySQL's say
 // "mysqladmin" and "MySQL client". `mariadb`: the proxy presents a MariaDB version.
@@ -57,5 +58,7 @@ inline constexpr MysqlError kErrNoOpenCursor{1421, "HY000", ""};      // ER_STMT
 [[nodiscard]] std::string wrong_arguments_message(std::string_view what);
 // "The statement (7) has no open cursor"
 [[nodiscard]] std::string no_open_cursor_message(std::uint32_t id);
+// "Can't create more than max_prepared_stmt_count statements (current value: 16382)"
+[[nodiscard]] std::string too_many_statements_message(std::uint32_t limit);
 
 }  // namespace mysqlproxy::proxy

@@ -10,7 +10,9 @@
 #   urls   print the URLs
 # env: STATE (dir for config, logs, pids; default <repo>/.state/demo), PROXY_PORT (6033),
 #      ADMIN_PORT (9180), DEMO_PORT (8080, nginx), VEW_PORT (8081), BUCKET_PORT (8082),
-#      CLUSTER_DIR / CLUSTER_PRIMARY_PORT (from scripts/cluster.sh env; read from it if unset)
+#      CLUSTER_DIR / CLUSTER_PRIMARY_PORT (from scripts/cluster.sh env; read from it if unset),
+#      MYSQL_PROXY_ADMIN_READ_TOKEN or else MYSQL_PROXY_ADMIN_TOKEN (the token bucket sends for
+#      the proxy's /api/v1/pool; a proxy with a token configured wants it from loopback too)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 APPS=$ROOT/k8s/apps
@@ -169,6 +171,7 @@ cmd_start() {
   local db_env=(MYSQL_HOST=127.0.0.1 MYSQL_PORT="$PROXY_PORT" MYSQL_USER=app
                 MYSQL_PASSWORD=app-pass MYSQL_DATABASE=demo
                 PROXY_ADMIN_URL="http://127.0.0.1:$ADMIN_PORT" BIND_ADDRESS=127.0.0.1
+                PROXY_ADMIN_TOKEN="${MYSQL_PROXY_ADMIN_READ_TOKEN:-${MYSQL_PROXY_ADMIN_TOKEN:-}}"
                 PYTHONPATH="$APPS/common")
   # Same code and servers as the images: gunicorn for vew, uvicorn (python3 app.py) for bucket.
   start_service vew "$APPS/vew" env "${db_env[@]}" PORT="$VEW_PORT" \

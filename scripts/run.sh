@@ -10,7 +10,8 @@ PROXY_PORT=${PROXY_PORT:-6033}
 ADMIN_PORT=${ADMIN_PORT:-9180}
 # The demo stack reads these too (and DEMO_PORT, VEW_PORT, BUCKET_PORT if set).
 export PROXY_PORT ADMIN_PORT
-# POSTs to the admin API (drain, enable, reload) need this bearer token.
+# The admin API's /api/v1 (reads too) and its POSTs (drain, enable, reload) need this bearer
+# token; the demo's bucket app sends it for the pool panel.
 export MYSQL_PROXY_ADMIN_TOKEN=${MYSQL_PROXY_ADMIN_TOKEN:-local-admin-token}
 
 "$ROOT/scripts/setup.sh"
@@ -52,7 +53,8 @@ Local stack is up:
   mysql-proxy   mariadb -h127.0.0.1 -P$PROXY_PORT -uapp -papp-pass demo
   primary       127.0.0.1:$CLUSTER_PRIMARY_PORT
   replicas      127.0.0.1:$CLUSTER_REPLICA1_PORT, 127.0.0.1:$CLUSTER_REPLICA2_PORT
-  admin API     curl http://127.0.0.1:$ADMIN_PORT/api/v1/pool   (metrics: /metrics)
+  admin API     curl -H "Authorization: Bearer $MYSQL_PROXY_ADMIN_TOKEN" http://127.0.0.1:$ADMIN_PORT/api/v1/pool
+                (no token: /healthz, /readyz, /metrics)
                 curl -X POST -H "Authorization: Bearer $MYSQL_PROXY_ADMIN_TOKEN" http://127.0.0.1:$ADMIN_PORT/api/v1/reload
   demo apps     http://127.0.0.1:${DEMO_PORT:-8080}/   (vew, bucket and the live pool panel; URLs above)
   state         $STATE

@@ -63,6 +63,13 @@ std::optional<std::string_view> bearer_credential(std::string_view header) {
   return header;
 }
 
+// HEAD never carries a body, whatever the status; the length tells what GET would send.
+void without_body_for_head(const AdminRequest& r, AdminResponse& resp) {
+  if (r.method != "HEAD" || resp.body.empty()) return;
+  resp.headers.emplace_back("Content-Length", std::to_string(resp.body.size()));
+  resp.body.clear();
+}
+
 }  // namespace
 
 const std::string* AdminResponse::header(std::string_view name) const {
@@ -106,9 +113,18 @@ std::optional<std::string> percent_decode(std::string_view s) {
   return out;
 }
 
-AdminRouter::AdminRouter(std::string bearer_token) : token_(std::move(bearer_token)) {}
+bool is_loopback(const config::IpBytes& address) noexcept {
+  if (config::is_ipv4_mapped(address)) return address[12] == 127;
+  for (std::size_t i = 0; i + 1 < address.size(); ++i) {
+    if (address[i] != 0) return false;
+  }
+  return address.back() == 1;
+}
 
-void AdminRouter::add(std::string method, std::string pattern, Handler h, bool needs_token) {
+AdminRouter::AdminRouter(std::string admin_token, std::string read_token)
+    : admin_token_(std::move(admin_token)), read_token_(std::move(read_token)) {}
+
+void AdminRouter::add(std::string method, std::string pattern, Handler h, AdminAccess access) {
   if (method.empty() || pattern.empty() || pattern.front() != '/' || !h) {
     throw std::invalid_argument("admin route needs a method, a handler and a pattern starting with '/': " + pattern);
   }
@@ -124,19 +140,22 @@ void AdminRouter::add(std::string method, std::string pattern, Handler h, bool n
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.handler = std::move(h);
-  route.needs_token = needs_token;
+  route.access = access;
   routes_.push_back(std::move(route));
 }
 
-void AdminRouter::set_token(std::string token) {
+void AdminRouter::set_tokens(std::string admin_token, std::string read_token) {
   std::lock_guard lock(token_mu_);
-  token_ = std::move(token);
+  admin_token_ = std::move(admin_token);
+  read_token_ = std::move(read_token);
 }
 
 AdminResponse AdminRouter::handle(const AdminRequest& r) const {
   AdminResponse resp;
   try {
-    resp = dispatch(r);
+    Match match;
+    auto refused = resolve(r, match);
+    resp = refused ? std::move(*refused) : match.route->handler(r, match.params);
   } catch (const std::exception& e) {
     spdlog::error("admin: {} {} failed: {}", r.method, r.target, e.what());
     resp = json_error(500, "internal error");
@@ -144,32 +163,53 @@ AdminResponse AdminRouter::handle(const AdminRequest& r) const {
     spdlog::error("admin: {} {} failed with a non-standard exception", r.method, r.target);
     resp = json_error(500, "internal error");
   }
-  if (r.method == "HEAD" && !resp.body.empty()) {
-    // HEAD never carries a body, whatever the status; the length tells what GET would send.
-    resp.headers.emplace_back("Content-Length", std::to_string(resp.body.size()));
-    resp.body.clear();
-  }
+  without_body_for_head(r, resp);
   return resp;
 }
 
-std::optional<AdminResponse> AdminRouter::check_token(const AdminRequest& r) const {
-  std::string token;
+std::optional<AdminResponse> AdminRouter::refusal(const AdminRequest& r) const {
+  std::optional<AdminResponse> refused;
+  try {
+    Match match;
+    refused = resolve(r, match);
+  } catch (const std::exception& e) {
+    spdlog::error("admin: {} {} failed: {}", r.method, r.target, e.what());
+    refused = json_error(500, "internal error");
+  }
+  if (refused) without_body_for_head(r, *refused);
+  return refused;
+}
+
+std::optional<AdminResponse> AdminRouter::check_access(const AdminRequest& r, AdminAccess access) const {
+  if (access == AdminAccess::kOpen) return std::nullopt;
+  std::string admin_token;
+  std::string read_token;
   {
     std::lock_guard lock(token_mu_);
-    token = token_;
+    admin_token = admin_token_;
+    if (access == AdminAccess::kRead) read_token = read_token_;
   }
-  if (token.empty()) return json_error(403, "admin token not configured");
+  if (admin_token.empty() && read_token.empty()) {
+    if (access == AdminAccess::kAdmin) return json_error(403, "admin token not configured");
+    // No token at all: only this host can read (what a default, loopback-bound admin API serves).
+    if (r.peer && is_loopback(*r.peer)) return std::nullopt;
+    return json_error(403, "no read token configured: set admin.read_token (or read_token_env, read_token_file) "
+                           "and send it as 'Authorization: Bearer <token>'; without one only loopback clients may read");
+  }
   const auto credential = bearer_credential(r.authorization);
   if (!credential) {
     auto resp = json_error(401, "missing or malformed bearer token");
     resp.headers.emplace_back("WWW-Authenticate", "Bearer");
     return resp;
   }
-  if (!constant_time_equal(*credential, token)) return json_error(403, "invalid admin token");
+  // Both compared whatever the first gave, so the time says nothing about which one matched.
+  const bool admin_ok = !admin_token.empty() && constant_time_equal(*credential, admin_token);
+  const bool read_ok = !read_token.empty() && constant_time_equal(*credential, read_token);
+  if (!admin_ok && !read_ok) return json_error(403, "invalid admin token");
   return std::nullopt;
 }
 
-AdminResponse AdminRouter::dispatch(const AdminRequest& r) const {
+std::optional<AdminResponse> AdminRouter::resolve(const AdminRequest& r, Match& out) const {
   std::string_view path = r.target;
   path = path.substr(0, path.find_first_of("?#"));
   if (path.empty() || path.front() != '/') return json_error(400, "request target must be a path");
@@ -213,19 +253,16 @@ AdminResponse AdminRouter::dispatch(const AdminRequest& r) const {
     return resp;
   }
 
-  if (route->needs_token) {
-    auto denied = check_token(r);
-    if (denied) return std::move(*denied);
-  }
+  if (auto denied = check_access(r, route->access)) return denied;
 
-  Params params;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     if (!route->segments[i].is_param) continue;
     auto decoded = percent_decode(segments[i]);
     if (!decoded) return json_error(400, "malformed percent-encoding in path parameter '" + route->segments[i].text + "'");
-    params.emplace(route->segments[i].text, std::move(*decoded));
+    out.params.emplace(route->segments[i].text, std::move(*decoded));
   }
-  return route->handler(r, params);
+  out.route = route;
+  return std::nullopt;
 }
 
 }  // namespace mysqlproxy::proxy::admin

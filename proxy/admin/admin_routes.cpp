@@ -38,43 +38,43 @@ Readiness readiness_of(bool draining, const PoolSnapshot& pool, bool require_pri
 void add_admin_routes(AdminRouter& router, AdminBackend& backend) {
   router.add("GET", "/healthz", [](const AdminRequest&, const AdminRouter::Params&) {
     return json_response(200, json::object{{"status", "alive"}});
-  }, false);
+  }, AdminAccess::kOpen);
   router.add("GET", "/readyz", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     const Readiness r = backend.readiness();
     return json_response(r.ready ? 200 : 503,
                          json::object{{"ready", r.ready}, {"reasons", strings(r.reasons)}});
-  }, false);
+  }, AdminAccess::kOpen);
   router.add("GET", "/metrics", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     AdminResponse out;
     out.content_type = "text/plain; version=0.0.4; charset=utf-8";
     out.body = backend.metrics_text();
     return out;
-  }, false);
+  }, AdminAccess::kOpen);
   router.add("GET", "/api/v1/pool", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     const auto snapshot = backend.pool();
     return json_response(200, pool_view(*snapshot, [&backend](const BackendStatus& b) { return backend.usage(b); }));
-  }, false);
+  }, AdminAccess::kRead);
   router.add("GET", "/api/v1/clients", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     return json_response(200, clients_view(backend.clients()));
-  }, false);
+  }, AdminAccess::kRead);
   router.add("POST", "/api/v1/clients/unblock", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     const std::size_t forgotten = backend.unblock_sources();
     return json_response(200, json::object{{"unblocked", true}, {"sources_forgotten", forgotten}});
-  }, true);
+  }, AdminAccess::kAdmin);
   router.add("GET", "/api/v1/config", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     return json_response(200, config_view(*backend.config()));
-  }, false);
+  }, AdminAccess::kRead);
   router.add("POST", "/api/v1/backends/{name}/drain", [&backend](const AdminRequest&, const AdminRouter::Params& p) {
     return backend_action(backend, p, true);
-  }, true);
+  }, AdminAccess::kAdmin);
   router.add("POST", "/api/v1/backends/{name}/enable", [&backend](const AdminRequest&, const AdminRouter::Params& p) {
     return backend_action(backend, p, false);
-  }, true);
+  }, AdminAccess::kAdmin);
   router.add("POST", "/api/v1/reload", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     const ReloadOutcome r = backend.reload();
     if (!r.ok) return json_error(422, "configuration rejected, the running one stays: " + r.error);
     return json_response(200, json::object{{"reloaded", true}, {"needs_restart", strings(r.needs_restart)}});
-  }, true);
+  }, AdminAccess::kAdmin);
 }
 
 }  // namespace mysqlproxy::proxy::admin

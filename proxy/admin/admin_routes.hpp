@@ -1,15 +1,17 @@
 #pragma once
-// The admin API's endpoints, wired to what the running proxy exposes (AdminBackend):
-//   GET  /healthz                           alive
-//   GET  /readyz                            200 when ready for clients, else 503 with the reasons
-//   GET  /metrics                           Prometheus text format 0.0.4
-//   GET  /api/v1/pool                       every backend's state, role, lag, connections
-//   GET  /api/v1/clients                    client connections, per-user sessions, limits, blocked sources
-//   GET  /api/v1/config                     the effective config, secrets redacted
-//   POST /api/v1/backends/{name}/drain      no new work for it (token)
-//   POST /api/v1/backends/{name}/enable     back into service (token)
-//   POST /api/v1/reload                     reload the config file (token)
-//   POST /api/v1/clients/unblock            lift every login block, forget failed logins (token)
+// The admin API's endpoints, wired to what the running proxy exposes (AdminBackend). Open: the
+// probes and Prometheus. Read: the read token or the admin token, or with neither configured a
+// loopback peer (they show user names, backend hosts, client addresses). Admin: the admin token.
+//   GET  /healthz                           alive (open)
+//   GET  /readyz                            200 when ready for clients, else 503 with the reasons (open)
+//   GET  /metrics                           Prometheus text format 0.0.4 (open)
+//   GET  /api/v1/pool                       every backend's state, role, lag, connections (read)
+//   GET  /api/v1/clients                    client connections, per-user sessions, limits, blocked sources (read)
+//   GET  /api/v1/config                     the effective config, secrets redacted (read)
+//   POST /api/v1/backends/{name}/drain      no new work for it (admin)
+//   POST /api/v1/backends/{name}/enable     back into service (admin)
+//   POST /api/v1/reload                     reload the config file (admin)
+//   POST /api/v1/clients/unblock            lift every login block, forget failed logins (admin)
 #include <memory>
 #include <string>
 #include <vector>

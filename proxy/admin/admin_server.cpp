@@ -15,6 +15,8 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/net/peer_address.hpp"
+
 namespace mysqlproxy::proxy::admin {
 namespace {
 
@@ -49,7 +51,8 @@ int status_for_read_error(const error_code& ec) {
   return 0;
 }
 
-bool wants_continue(const http::request<http::string_body>& req) {
+template <class Body>
+bool wants_continue(const http::request<Body>& req) {
   return req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue");
 }
 
@@ -219,11 +222,29 @@ awaitable<void> AdminServer::accept_loop() {
       co_await pause.async_wait(kUseTuple);
       continue;
     }
+    if (open_connections_ >= options_.max_connections) {
+      // Closed unanswered: an answer would take a coroutine and a deadline of its own, which is
+      // what the limit is there to save.
+      if (!refusing_) {
+        spdlog::warn("admin: {} connections open, closing new ones until one ends", open_connections_);
+        refusing_ = true;
+      }
+      error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    if (open_connections_ < options_.max_connections / 2) refusing_ = false;  // one warning per flood
+    ++open_connections_;
     asio::co_spawn(io_, serve(std::move(socket)), log_exception);
   }
 }
 
 awaitable<void> AdminServer::serve(tcp::socket socket) {
+  struct Counted {
+    std::size_t& open;
+    ~Counted() { --open; }
+  } counted{open_connections_};
+  const std::optional<config::IpBytes> peer = peer_address_of(socket);
   beast::tcp_stream stream(std::move(socket));
   if (stopping_) co_return;  // accepted just as stop() began
   tcp::socket* const tracked = &stream.socket();
@@ -237,18 +258,55 @@ awaitable<void> AdminServer::serve(tcp::socket socket) {
   beast::flat_buffer buffer;
   const auto timeout = options_.request_timeout;
   for (;;) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(options_.max_body_bytes);
+    // The line and headers first: the router may refuse the request before its body is read.
+    http::request_parser<http::empty_body> head_parser;
+    head_parser.body_limit(options_.max_body_bytes);  // a larger Content-Length is refused now
     // One deadline for the whole request, however slowly it trickles in.
     stream.expires_after(timeout);
-    auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
-    error_code ec = header_ec;
-    if (!ec && wants_continue(parser.get())) {
+    auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, head_parser, kUseTuple);
+    if (header_ec) {
+      const int status = status_for_read_error(header_ec);
+      if (status != 0) co_await reject(stream, status, header_ec, timeout);
+      co_return;
+    }
+
+    AdminRequest request;
+    {
+      const auto& head = head_parser.get();
+      request.method = std::string(head.method_string());
+      request.target = std::string(head.target());
+      request.authorization = std::string(head[http::field::authorization]);
+      request.peer = peer;
+    }
+    const bool body_follows = !head_parser.is_done();
+    std::optional<AdminResponse> refused = router_->refusal(request);
+    if (refused) {
+      // An unread body can't be skipped safely: answer, then close (lingering, so the client
+      // reads the answer). A client that sent "Expect: 100-continue" gets this instead of the
+      // go-ahead, and no body.
+      const auto& head = head_parser.get();
+      const bool keep_alive = head.keep_alive() && !stopping_ && !body_follows;
+      Response res = to_wire(std::move(*refused), head.version(), keep_alive, head.method() == http::verb::head);
+      stream.expires_after(timeout);
+      auto [write_ec, write_n] = co_await http::async_write(stream, res, kUseTuple);
+      spdlog::debug("admin: {} {} -> {} (refused before the body)", request.method, request.target,
+                    res.result_int());
+      if (write_ec) co_return;
+      if (!keep_alive) {
+        co_await linger_close(stream, timeout);
+        co_return;
+      }
+      continue;
+    }
+
+    http::request_parser<http::string_body> parser(std::move(head_parser));
+    error_code ec;
+    if (wants_continue(parser.get())) {
       http::response<http::empty_body> proceed{http::status::continue_, 11};
       auto [cont_ec, cont_n] = co_await http::async_write(stream, proceed, kUseTuple);
       ec = cont_ec;
     }
-    if (!ec && !parser.is_done()) {
+    if (!ec && body_follows) {
       auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, kUseTuple);
       ec = body_ec;
     }
@@ -260,10 +318,6 @@ awaitable<void> AdminServer::serve(tcp::socket socket) {
 
     const auto started = Clock::now();
     auto& req = parser.get();
-    AdminRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    request.authorization = std::string(req[http::field::authorization]);
     request.body = std::move(req.body());
     const bool head = req.method() == http::verb::head;
     const bool keep_alive = req.keep_alive() && !stopping_;

@@ -3,8 +3,12 @@
 // coroutine per connection, so a slow admin client never stalls the proxy or other admin
 // clients. Dispatch is the AdminRouter's job; this class only speaks HTTP.
 //
+// A request's line and headers are read first and shown to the router (AdminRouter::refusal()):
+// a request it refuses (no or a wrong token, unknown path) is answered without its body being
+// read, so only an authorised caller can make the server buffer one (up to max_body_bytes).
+//
 // Ownership: the server shares ownership of the router (a shared_ptr to const), so the router
-// outlives every in-flight request. Keep a non-const shared_ptr elsewhere to call set_token().
+// outlives every in-flight request. Keep a non-const shared_ptr elsewhere to call set_tokens().
 // Handlers run on the admin thread and are expected to be quick.
 #include <chrono>
 #include <cstdint>
@@ -21,6 +25,10 @@
 
 namespace mysqlproxy::proxy::admin {
 
+// Admin connections served at once; the probes, Prometheus and an operator need a handful, and
+// each one costs a coroutine and its buffers.
+inline constexpr std::size_t kMaxAdminConnections = 64;
+
 struct AdminServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0 = the kernel picks one; see bound_port()
@@ -28,6 +36,8 @@ struct AdminServerOptions {
   // also bounds how long an idle keep-alive connection stays open. Slowloris-safe.
   std::chrono::milliseconds request_timeout{10000};
   std::size_t max_body_bytes = 1 << 20;  // larger bodies get 413
+  // Connections over this many are closed as soon as they are accepted, unanswered.
+  std::size_t max_connections = kMaxAdminConnections;
 };
 
 class AdminServer {
@@ -56,7 +66,9 @@ class AdminServer {
   // Open connections, touched only on the admin thread. Declared before io_ so it outlives the
   // coroutine frames io_ destroys if stop() ever has to force the loop to end.
   std::set<tcp::socket*> connections_;
-  bool stopping_ = false;  // admin thread only
+  std::size_t open_connections_ = 0;  // accepted and not yet ended; admin thread only
+  bool refusing_ = false;             // warned of max_connections; again once under half; admin thread only
+  bool stopping_ = false;             // admin thread only
   asio::io_context io_{1};
   std::optional<tcp::acceptor> acceptor_;
   std::uint16_t bound_port_ = 0;

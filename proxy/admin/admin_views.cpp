@@ -117,6 +117,8 @@ json::object config_view(const config::Config& cfg) {
                                     {"port", b.port},
                                     {"role", config::to_string(b.role)},
                                     {"weight", b.weight},
+                                    {"rsa_public_key_file", b.rsa_public_key_file},
+                                    {"get_server_public_key", b.get_server_public_key},
                                     {"tls", json::object{{"mode", config::to_string(b.tls.mode)},
                                                          {"ca_file", b.tls.ca_file},
                                                          {"cert_file", b.tls.cert_file},
@@ -183,7 +185,8 @@ json::object config_view(const config::Config& cfg) {
   out["pool"] = json::object{{"max_connections_per_backend", p.max_connections_per_backend},
                              {"acquire_timeout_seconds", seconds(p.acquire_timeout)},
                              {"idle_timeout_seconds", seconds(p.idle_timeout)},
-                             {"max_prepared_statements", p.max_prepared_statements}};
+                             {"max_prepared_statements", p.max_prepared_statements},
+                             {"max_prepared_statement_bytes", p.max_prepared_statement_bytes}};
   json::array exempt;
   for (const auto& n : cfg.limits.login_throttle_exempt) exempt.emplace_back(n.text);
   out["limits"] = json::object{{"max_client_connections", cfg.limits.max_client_connections},
@@ -191,12 +194,16 @@ json::object config_view(const config::Config& cfg) {
                                {"login_failures", cfg.limits.login_failures},
                                {"login_failure_window_seconds", seconds(cfg.limits.login_failure_window)},
                                {"login_block_time_seconds", seconds(cfg.limits.login_block_time)},
-                               {"login_throttle_exempt", std::move(exempt)}};
+                               {"login_throttle_exempt", std::move(exempt)},
+                               {"max_pending_logins_per_address", cfg.limits.max_pending_logins_per_address},
+                               {"max_session_prepared_statements", cfg.limits.max_session_prepared_statements},
+                               {"max_session_prepared_bytes", cfg.limits.max_session_prepared_bytes}};
   out["admin"] = json::object{{"enabled", cfg.admin.enabled},
                               {"address", cfg.admin.address},
                               {"port", cfg.admin.port},
                               {"readiness_requires_primary", cfg.admin.readiness_requires_primary},
-                              {"token", cfg.admin.token.empty() ? "" : kRedacted}};
+                              {"token", cfg.admin.token.empty() ? "" : kRedacted},
+                              {"read_token", cfg.admin.read_token.empty() ? "" : kRedacted}};
   return out;
 }
 

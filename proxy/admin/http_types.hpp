@@ -1,12 +1,15 @@
 #pragma once
 // The admin API's request and response as plain values, so dispatch and handlers can be tested
 // without sockets. The HTTP server converts to and from the wire.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <boost/json/value.hpp>
+
+#include "config/network.hpp"
 
 namespace mysqlproxy::proxy::admin {
 
@@ -15,6 +18,8 @@ struct AdminRequest {
   std::string target;         // path plus optional ?query
   std::string authorization;  // the Authorization header, "" if absent
   std::string body;
+  // The connecting peer's address (IPv4 as ::ffff:a.b.c.d); nullopt = unknown, never loopback.
+  std::optional<config::IpBytes> peer;
 };
 
 struct AdminResponse {

@@ -92,6 +92,15 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
 
   std::uint8_t seq = greeting_packet->next_seq;
   if (target_.tls) {
+    // The server says nothing more until TLS is up: bytes already here came from someone else
+    // (plaintext injected on the path) and must never be read as if TLS had protected them.
+    if (const std::size_t early = stream_.decoder().buffered().size(); early != 0) {
+      failure.detail = "backend " + target_.name + " sent " + std::to_string(early) +
+                       " bytes after its greeting, before TLS started: refused (injected on the path?)";
+      failure.server_error = protocol::make_err_payload(kErrBackendTls.code, kErrBackendTls.sql_state,
+                                                        foreign_data_source_message(target_.name));
+      co_return protocol::ProtocolErrc::kUnexpectedPacket;
+    }
     if (!server_caps_.has(protocol::kClientSsl)) {
       failure.detail = "backend " + target_.name + " does not offer TLS, which the proxy's configuration requires for it";
       failure.server_error = protocol::make_err_payload(kErrBackendTls.code, kErrBackendTls.sql_state,
@@ -142,6 +151,7 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
   if (auto ec = co_await stream_.write_packet(payload, seq)) co_return ec;
 
   // The login conversation: OK, ERR, an auth switch, or caching_sha2's extra round trips.
+  bool asked_for_key = false;  // the only time a public key from the server is taken
   for (int round = 0; round < 8; ++round) {
     auto packet = co_await stream_.read_packet();
     if (!packet) co_return packet.error();
@@ -188,13 +198,33 @@ awaitable<error_code> BackendConnection::login(const BackendCredentials& creds, 
           if (stream_.tls()) {
             answer.assign(creds.password.begin(), creds.password.end());  // TLS protects it
             answer.push_back(0);
+          } else if (target_.rsa_public_key) {
+            // No TLS: the RSA exchange, with the configured key; the server's is never asked for.
+            auto encrypted =
+                protocol::rsa_encrypt_password(creds.password, trim_scramble(scramble), target_.rsa_public_key);
+            if (!encrypted) co_return encrypted.error();
+            answer = std::move(*encrypted);
+          } else if (target_.get_server_public_key) {
+            answer = {protocol::kCachingSha2RequestPublicKey};  // the key the server sends: unpinned
+            asked_for_key = true;
           } else {
-            answer = {protocol::kCachingSha2RequestPublicKey};  // no TLS: the RSA exchange
+            // As MySQL's own clients: no password leaves in a form anyone on the path could read.
+            failure.detail = "backend " + target_.name + " asks for caching_sha2_password full authentication of '" +
+                             creds.user + "' without TLS: Authentication requires secure connection (use TLS, "
+                             "or set rsa_public_key_file or get_server_public_key for this backend)";
+            failure.server_error = protocol::make_err_payload(kErrBackendTls.code, kErrBackendTls.sql_state,
+                                                              foreign_data_source_message(target_.name));
+            co_return protocol::ProtocolErrc::kUnsupported;
           }
-        } else {
-          auto encrypted = protocol::rsa_encrypt_password(creds.password, trim_scramble(scramble), data);
+        } else if (asked_for_key) {
+          asked_for_key = false;
+          auto key = protocol::RsaPublicKey::from_pem(data);
+          if (!key) co_return key.error();
+          auto encrypted = protocol::rsa_encrypt_password(creds.password, trim_scramble(scramble), *key);
           if (!encrypted) co_return encrypted.error();
           answer = std::move(*encrypted);
+        } else {
+          co_return protocol::ProtocolErrc::kUnexpectedPacket;  // a key nobody asked for
         }
         break;
       }

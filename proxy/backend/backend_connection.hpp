@@ -12,6 +12,7 @@
 
 #include "protocol/auth.hpp"
 #include "protocol/capabilities.hpp"
+#include "protocol/connect_attributes.hpp"
 #include "proxy/backend/statement_cache.hpp"
 #include "proxy/net/packet_stream.hpp"
 
@@ -28,6 +29,11 @@ struct BackendTarget {
   bool tls_check_name = false;
   // The compressed protocol (zlib) on this connection, if the backend offers it.
   bool compress = false;
+  // caching_sha2_password's full authentication without TLS sends the password RSA-encrypted:
+  // with this key when set (backends[].rsa_public_key_file; the server is never asked), else with
+  // the key the server sends, only if get_server_public_key. With neither the login fails.
+  protocol::RsaPublicKey rsa_public_key;
+  bool get_server_public_key = false;
 };
 
 struct BackendCredentials {
@@ -40,7 +46,7 @@ struct BackendCredentials {
   protocol::Capabilities client_caps;    // what the client negotiated with us
   std::uint32_t client_extended_caps = 0;  // its MariaDB extended capabilities, likewise
   std::uint8_t collation = 45;
-  std::vector<std::pair<std::string, std::string>> attributes;
+  protocol::ConnectAttributes attributes;
 };
 
 // Why opening a backend failed: the server's own ERR payload (sent on to the client as it is), or

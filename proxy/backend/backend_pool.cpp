@@ -62,6 +62,7 @@ void BackendPool::update_config(const config::Config& cfg) {
   connect_timeout_ = cfg.timeouts.connect;
   max_packet_size_ = cfg.max_packet_size;
   max_statements_ = cfg.pool.max_prepared_statements;
+  max_statement_bytes_ = cfg.pool.max_prepared_statement_bytes;
 }
 
 PoolKey pool_key(std::uint32_t backend_id, std::string user, protocol::Capabilities caps, std::uint32_t extended_caps,
@@ -154,7 +155,7 @@ awaitable<AcquireResult> BackendPool::acquire(const AcquireRequest& req) {
   }
   opened.connection->backend_id = id;
   opened.connection->privilege_changes = changes;
-  opened.connection->statements().set_capacity(max_statements_);
+  opened.connection->statements().set_limits(max_statements_, max_statement_bytes_);
   opened.connection->pool_slot = slot_for(req.key);
   bump(in_use_[id % kMaxBackends], +1);
   result.connection = std::move(opened.connection);
@@ -168,6 +169,7 @@ void BackendPool::release(std::unique_ptr<BackendConnection> c) {
     close_counted(*c);
     return;
   }
+  c->statements().shed_excess();  // closed before its next command: take_displaced()
   c->idle_since = std::chrono::steady_clock::now();
   slots_[c->pool_slot].idle.push_back(std::move(c));
 }

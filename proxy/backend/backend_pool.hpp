@@ -141,6 +141,7 @@ class BackendPool {
   std::chrono::milliseconds connect_timeout_;
   std::size_t max_packet_size_;
   std::size_t max_statements_ = 256;
+  std::size_t max_statement_bytes_ = 4u << 20;
 };
 
 }  // namespace mysqlproxy::proxy

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "proxy/health/monitor_tls_probe.hpp"
 #include "proxy/health/replica_status.hpp"
 
 struct st_mysql;
@@ -24,9 +25,10 @@ struct ConnectionSettings {
   std::string user;
   std::string password;
   std::chrono::milliseconds timeout{1000};
-  // The backend's TLS settings, as the proxy's own connections use them. The host-name check of
-  // verify_identity is theirs alone: the monitor connects to resolved addresses, which a
-  // certificate seldom names, so it checks the CA chain.
+  // The backend's TLS settings, as the proxy's own connections use them: required encrypts,
+  // verify_ca checks the chain against ca_file (empty: the system's CAs), verify_identity also
+  // requires tls.server_name in the certificate (monitor_settings() fills it in with the
+  // configured host: the monitor connects to resolved addresses, which certificates seldom name).
   config::BackendTlsConfig tls;
   bool compress = false;  // MYSQL_OPT_COMPRESS: as the proxy's own connections to this backend
 
@@ -57,8 +59,10 @@ class MonitorConnection {
   MonitorConnection(const MonitorConnection&) = delete;
   MonitorConnection& operator=(const MonitorConnection&) = delete;
 
-  // Connects (TCP, no TLS, session time zone UTC so NOW(6) means the same on every server).
-  // Returns an error message, or nullopt when connected.
+  // Connects (TCP, TLS as settings.tls says, session time zone UTC so NOW(6) means the same on
+  // every server). Returns an error message, or nullopt when connected. With TLS, a server that
+  // sends anything after its greeting before TLS is up is refused (plaintext injected on the
+  // path); under verify_identity the certificate is first checked by TlsIdentityProbe.
   std::optional<std::string> connect(const ConnectionSettings& settings);
   void close();
   [[nodiscard]] bool connected() const noexcept { return mysql_ != nullptr; }
@@ -80,6 +84,13 @@ class MonitorConnection {
   void interrupt();
 
  private:
+  CertificateCheck check_identity(const ConnectionSettings& settings);
+  // One mysql_real_connect; under verify_identity only the certificate `pinned_fingerprint`
+  // names is accepted.
+  std::optional<std::string> connect_once(const ConnectionSettings& settings, const std::string& pinned_fingerprint);
+
+  TlsIdentityProbe probe_;
+  unsigned last_errno_ = 0;  // the library's error code of the last failed connect_once()
   st_mysql* mysql_ = nullptr;
   ConnectionSettings settings_;
   std::string version_;

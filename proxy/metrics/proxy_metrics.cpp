@@ -63,6 +63,7 @@ ProxyMetrics::ProxyMetrics()
       rejected_max_connections(clients_rejected.with({"max_connections"})),
       rejected_max_user_connections(clients_rejected.with({"max_user_connections"})),
       rejected_login_throttled(clients_rejected.with({"login_throttled"})),
+      rejected_pending_logins(clients_rejected.with({"max_pending_logins"})),
       logins_throttled(registry
                            .counter("mysql_proxy_logins_throttled_total",
                                     "Login attempts refused because their source address is blocked after failed logins.")

@@ -46,6 +46,7 @@ struct ProxyMetrics {
   metrics::Counter& rejected_max_connections;       // clients_rejected{reason="max_connections"}
   metrics::Counter& rejected_max_user_connections;  // {reason="max_user_connections"}
   metrics::Counter& rejected_login_throttled;       // {reason="login_throttled"}
+  metrics::Counter& rejected_pending_logins;        // {reason="max_pending_logins"}
   // Failed logins (COM_CHANGE_USER included) by reason; [kNone] stays unused.
   std::array<metrics::Counter*, static_cast<std::size_t>(LoginFailure::kCount)> login_failures{};
   metrics::Counter& logins_throttled;  // login attempts refused because their source is blocked

@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 namespace mysqlproxy::proxy {
 namespace {
+
+// MySQL's transaction numbers are positive and signed 64-bit.
+constexpr std::uint64_t kMaxTransactionNumber = std::numeric_limits<std::int64_t>::max();
+constexpr std::size_t kMaxTagLength = 32;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t')) s.remove_prefix(1);
@@ -29,20 +34,69 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
+// ASCII only: a locale must not change what a GTID is.
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// 8-4-4-4-12 hex digits.
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash_here = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_here ? s[i] != '-' : !is_hex(s[i])) return false;
+  }
+  return true;
+}
+
+// [a-zA-Z_][a-zA-Z0-9_]{0,31}
+bool is_tag(std::string_view s) {
+  if (s.empty() || s.size() > kMaxTagLength || !(is_letter(s[0]) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return is_letter(c) || is_digit(c) || c == '_'; });
+}
+
+// "n" or "lo-hi", 1 <= lo <= hi <= 2^63-1.
+bool parse_interval(std::string_view s, std::pair<std::uint64_t, std::uint64_t>& out) {
+  const auto bounds = split(s, '-');
+  if (bounds.size() > 2 || !to_number(bounds[0], out.first)) return false;
+  out.second = out.first;
+  if (bounds.size() == 2 && !to_number(bounds[1], out.second)) return false;
+  return out.first >= 1 && out.first <= out.second && out.second <= kMaxTransactionNumber;
+}
+
 }  // namespace
 
-void GtidPosition::add_interval(UuidSet& set, std::uint64_t lo, std::uint64_t hi) {
-  set.intervals.emplace_back(lo, hi);
-  std::sort(set.intervals.begin(), set.intervals.end());
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
-  for (const auto& iv : set.intervals) {
+bool GtidPosition::before(const UuidSet& set, const SetKey& key) noexcept {
+  return SetKey{set.uuid, set.tag} < key;
+}
+
+void GtidPosition::normalize(std::vector<Interval>& intervals) {
+  std::sort(intervals.begin(), intervals.end());
+  std::vector<Interval> merged;
+  merged.reserve(intervals.size());
+  for (const auto& iv : intervals) {
+    // Numbers stay under 2^63, so + 1 cannot wrap.
     if (!merged.empty() && iv.first <= merged.back().second + 1) {
       merged.back().second = std::max(merged.back().second, iv.second);
     } else {
       merged.push_back(iv);
     }
   }
-  set.intervals = std::move(merged);
+  intervals = std::move(merged);
+}
+
+GtidPosition::UuidSet& GtidPosition::set_for(std::string_view uuid, std::string_view tag) {
+  const auto it = std::lower_bound(sets_.begin(), sets_.end(), SetKey{uuid, tag}, before);
+  if (it != sets_.end() && it->uuid == uuid && it->tag == tag) return *it;
+  return *sets_.insert(it, UuidSet{std::string(uuid), std::string(tag), {}});
 }
 
 std::optional<GtidPosition> GtidPosition::parse(std::string_view text) {
@@ -52,23 +106,28 @@ std::optional<GtidPosition> GtidPosition::parse(std::string_view text) {
   for (std::string_view item : split(text, ',')) {
     item = trim(item);
     if (item.empty()) return std::nullopt;
-    if (item.find(':') != std::string_view::npos) {  // MySQL uuid:interval[:interval...]
-      auto parts = split(item, ':');
-      UuidSet set{std::string(trim(parts[0])), {}};
-      if (set.uuid.size() != 36 || parts.size() < 2) return std::nullopt;
+    if (item.find(':') != std::string_view::npos) {  // MySQL uuid[:tag]:interval[:interval...][:tag:interval...]
+      const auto parts = split(item, ':');
+      const std::string_view uuid_text = trim(parts[0]);
+      if (!is_uuid(uuid_text)) return std::nullopt;
+      const std::string uuid = lower(uuid_text);
+      std::string tag;
+      bool tag_has_interval = false;
       for (std::size_t i = 1; i < parts.size(); ++i) {
-        auto bounds = split(parts[i], '-');
-        std::uint64_t lo = 0, hi = 0;
-        if (bounds.size() == 1 && to_number(bounds[0], lo)) {
-          hi = lo;
-        } else if (bounds.size() != 2 || !to_number(bounds[0], lo) || !to_number(bounds[1], hi) || hi < lo) {
-          return std::nullopt;
+        const std::string_view part = trim(parts[i]);
+        if (!part.empty() && is_digit(part[0])) {
+          Interval iv;
+          if (!parse_interval(part, iv)) return std::nullopt;
+          pos.set_for(uuid, tag).intervals.push_back(iv);
+          tag_has_interval = true;
+        } else if (is_tag(part) && (i == 1 || tag_has_interval)) {
+          tag = lower(part);
+          tag_has_interval = false;
+        } else {
+          return std::nullopt;  // neither, or a tag with no interval of its own
         }
-        add_interval(set, lo, hi);
       }
-      GtidPosition one;
-      one.sets_.push_back(std::move(set));
-      pos.merge(one);
+      if (!tag_has_interval) return std::nullopt;
     } else {  // MariaDB domain-server-seq
       auto parts = split(item, '-');
       Domain d{};
@@ -81,6 +140,7 @@ std::optional<GtidPosition> GtidPosition::parse(std::string_view text) {
       pos.merge(one);
     }
   }
+  for (auto& set : pos.sets_) normalize(set.intervals);
   return pos;
 }
 
@@ -90,13 +150,13 @@ bool GtidPosition::includes(const GtidPosition& write) const noexcept {
     if (it == domains_.end() || it->seq < w.seq) return false;
   }
   for (const auto& w : write.sets_) {
-    auto it = std::find_if(sets_.begin(), sets_.end(), [&](const UuidSet& s) { return s.uuid == w.uuid; });
-    if (it == sets_.end()) return false;
+    const auto it = std::lower_bound(sets_.begin(), sets_.end(), SetKey{w.uuid, w.tag}, before);
+    if (it == sets_.end() || it->uuid != w.uuid || it->tag != w.tag) return false;
     for (const auto& need : w.intervals) {
-      const bool covered = std::any_of(it->intervals.begin(), it->intervals.end(), [&](const auto& have) {
-        return have.first <= need.first && need.second <= have.second;
-      });
-      if (!covered) return false;
+      // The last interval starting at or before the needed one must reach its end.
+      auto have = std::upper_bound(it->intervals.begin(), it->intervals.end(), need.first,
+                                   [](std::uint64_t n, const Interval& iv) { return n < iv.first; });
+      if (have == it->intervals.begin() || std::prev(have)->second < need.second) return false;
     }
   }
   return true;
@@ -112,12 +172,9 @@ void GtidPosition::merge(const GtidPosition& other) {
     }
   }
   for (const auto& o : other.sets_) {
-    auto it = std::find_if(sets_.begin(), sets_.end(), [&](const UuidSet& s) { return s.uuid == o.uuid; });
-    if (it == sets_.end()) {
-      sets_.push_back(o);
-      continue;
-    }
-    for (const auto& iv : o.intervals) add_interval(*it, iv.first, iv.second);
+    UuidSet& mine = set_for(o.uuid, o.tag);
+    mine.intervals.insert(mine.intervals.end(), o.intervals.begin(), o.intervals.end());
+    normalize(mine.intervals);
   }
 }
 
@@ -127,9 +184,13 @@ std::string GtidPosition::to_string() const {
     if (!out.empty()) out += ',';
     out += std::to_string(d.domain) + '-' + std::to_string(d.server) + '-' + std::to_string(d.seq);
   }
-  for (const auto& s : sets_) {
-    if (!out.empty()) out += ',';
-    out += s.uuid;
+  for (std::size_t i = 0; i < sets_.size(); ++i) {
+    const UuidSet& s = sets_[i];
+    if (i == 0 || sets_[i - 1].uuid != s.uuid) {
+      if (!out.empty()) out += ',';
+      out += s.uuid;
+    }
+    if (!s.tag.empty()) out += ':' + s.tag;
     for (const auto& [lo, hi] : s.intervals) {
       out += ':' + std::to_string(lo);
       if (hi != lo) out += '-' + std::to_string(hi);

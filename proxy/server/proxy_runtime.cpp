@@ -43,7 +43,7 @@ ProxyRuntime::ProxyRuntime(std::string config_path, std::shared_ptr<const config
       // Publishes the pool as configured at once; checks refine it from start() on.
       monitor_(cfg, shared_.pool),
       server_(shared_, worker_count(*cfg)),
-      router_(std::make_shared<admin::AdminRouter>(cfg->admin.token)) {
+      router_(std::make_shared<admin::AdminRouter>(cfg->admin.token, cfg->admin.read_token)) {
   admin::add_admin_routes(*router_, *this);
   auto& m = proxy_metrics();
   metrics::add_process_collector(m.registry);
@@ -248,7 +248,7 @@ admin::ReloadOutcome ProxyRuntime::reload() {
   monitor_.update_config(applied);
   users_loader_.update_config(applied);
   server_.update_config(applied);
-  router_->set_token(applied->admin.token);
+  router_->set_tokens(applied->admin.token, applied->admin.read_token);
   m.reloads_succeeded.inc();
   m.last_reload_success.set(
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());

@@ -66,7 +66,7 @@ awaitable<AuthOutcome> sha2_full_auth(PacketStream& client, const AuthServices& 
       cipher = bytes(encrypted->payload);
     }
     if (!services.rsa) co_return out;
-    auto decrypted = protocol::rsa_decrypt_password(cipher, bytes_of(scramble), services.rsa->private_pem);
+    auto decrypted = protocol::rsa_decrypt_password(cipher, bytes_of(scramble), services.rsa->private_key);
     if (!decrypted) co_return out;  // garbage or the wrong key: a failed login, not a crash
     password = std::move(*decrypted);
   }
@@ -177,7 +177,15 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
 
   auto packet = co_await client.read_packet();
   if (!packet) {
-    if (packet.error().category() == protocol::protocol_category()) note_failure(settings, LoginFailure::kBadHandshake);
+    if (packet.error().category() == protocol::protocol_category()) {
+      // Broken framing, or a packet over the login cap: it cannot be a handshake response.
+      log.info("bad handshake from {}: {}", settings.peer_host, packet.error().message());
+      refusal = LoginRefusal::kBadHandshake;
+      note_failure(settings, LoginFailure::kBadHandshake);
+      const std::uint8_t err_seq = client.decoder().expected_seq();
+      co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, kErrHandshake.message, err_seq);
+      co_return std::nullopt;
+    }
     log.debug("client left during handshake: {}", packet.error().message());
     co_return std::nullopt;
   }

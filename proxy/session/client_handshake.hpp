@@ -30,7 +30,7 @@ struct ClientLogin {
   std::uint32_t extended_caps = 0;           // MariaDB extended capabilities, negotiated likewise
   std::uint8_t zstd_level = 0;               // the level a zstd client asked for
   std::uint8_t collation = 0;
-  std::vector<std::pair<std::string, std::string>> attributes;
+  protocol::ConnectAttributes attributes;
   std::uint8_t next_seq = 0;                 // sequence id of the OK/ERR that ends the login
   std::string scramble;                      // the greeting's: COM_CHANGE_USER answers are made with it
   // SHA1(password) when the config holds only the hash: the backend login is made from it.

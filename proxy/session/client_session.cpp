@@ -1,11 +1,13 @@
 #include "proxy/session/client_session.hpp"
 
+
 #include <algorithm>
 
 #include "protocol/command.hpp"
 #include "protocol/ok_err.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/net/deadline.hpp"
+#include "proxy/net/peer_address.hpp"
 #include "proxy/session/client_auth.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/connection_refusal.hpp"
@@ -52,19 +54,10 @@ bool keeps_own_connections(const config::Config& cfg, const config::UserConfig& 
   return config::user_pool_mode(cfg.pool, user) == config::PoolMode::kSession;
 }
 
-std::optional<config::IpBytes> peer_address_of(const tcp::socket& socket) {
-  error_code ec;
-  const auto ep = socket.remote_endpoint(ec);
-  if (ec) return std::nullopt;
-  const auto address = ep.address();
-  if (address.is_v4()) return config::ipv4_mapped(address.to_v4().to_bytes());
-  return address.to_v6().to_bytes();
-}
-
 // Largest packet accepted before a client has logged in. A handshake response carries a user
-// name, a scramble, a database name and connection attributes: a few KiB (MySQL clients keep
-// attributes under 64 KiB).
-constexpr std::size_t kMaxLoginPacketSize = 1u << 20;
+// name, a scramble, a database name and connection attributes (at most 64 KiB, as servers take):
+// what a stranger may make the proxy hold per connection.
+constexpr std::size_t kMaxLoginPacketSize = protocol::ConnectAttributes::kMaxBlockSize + (4u << 10);
 // The highest zstd level used towards a client, whatever it asks for.
 constexpr int kMaxClientZstdLevel = 9;
 
@@ -102,7 +95,13 @@ awaitable<void> ClientSession::run() {
     client_.close();
     co_return;
   }
+  const bool crowded = co_await refuse_if_too_many_pending_logins();
+  if (crowded) {
+    client_.close();
+    co_return;
+  }
   const bool logged_in = co_await login();
+  pending_login_.reset();
   if (!logged_in) {
     client_.close();
     co_return;
@@ -241,13 +240,35 @@ awaitable<bool> ClientSession::login() {
   co_return true;
 }
 
+bool ClientSession::source_exempt() const {
+  return std::ranges::any_of(config_->limits.login_throttle_exempt,
+                             [&](const config::IpNetwork& n) { return config::contains(n, *peer_address_); });
+}
+
 std::optional<ThrottlePolicy> ClientSession::throttle() const {
   const config::LimitsConfig& limits = config_->limits;
-  if (limits.login_failures == 0 || !peer_address_) return std::nullopt;
-  const auto exempt = std::ranges::any_of(limits.login_throttle_exempt,
-                                          [&](const config::IpNetwork& n) { return config::contains(n, *peer_address_); });
-  if (exempt) return std::nullopt;
+  if (limits.login_failures == 0 || !peer_address_ || source_exempt()) return std::nullopt;
   return throttle_policy(limits);
+}
+
+awaitable<bool> ClientSession::refuse_if_too_many_pending_logins() {
+  const std::uint32_t max = config_->limits.max_pending_logins_per_address;
+  if (max == 0 || !peer_address_ || source_exempt()) co_return false;
+  const SourceKey source = source_key(*peer_address_);
+  auto slot = shared_.pending_logins.open(source, max);
+  if (slot) {
+    pending_login_ = std::move(*slot);
+    co_return false;
+  }
+  // ERR 1040 instead of the greeting, as for max_client_connections: the source is crowding.
+  proxy_metrics().rejected_pending_logins.inc();
+  log_.info("{} already has {} logins in progress (limits.max_pending_logins_per_address): refused",
+            source_text(source), max);
+  Deadline deadline(client_.socket().get_executor(), client_.socket());
+  deadline.arm(kRefusalWriteTimeout);
+  const auto frame = refusal_frame(kErrTooManyConnections.code, kErrTooManyConnections.message);
+  co_await client_.write(frame);
+  co_return true;
 }
 
 awaitable<bool> ClientSession::check_database(std::uint8_t err_seq) {

@@ -68,6 +68,11 @@ class ClientSession final : public WorkerSession {
   void note_login_failure(LoginFailure failure);
   // limits.login_* of the config in force, unless the client's address is exempt (or unknown).
   [[nodiscard]] std::optional<ThrottlePolicy> throttle() const;
+  // The client's address is in limits.login_throttle_exempt (its address must be known).
+  [[nodiscard]] bool source_exempt() const;
+  // Before the greeting: a source with max_pending_logins_per_address logins in progress gets
+  // ERR 1040 and true; otherwise the session holds a slot until its login ends.
+  awaitable<bool> refuse_if_too_many_pending_logins();
   awaitable<bool> handle(const protocol::Packet& command);
   awaitable<bool> ping(const protocol::Packet& command);
   awaitable<bool> reset_connection(const protocol::Packet& command);
@@ -191,6 +196,7 @@ class ClientSession final : public WorkerSession {
   std::string peer_;
   std::optional<config::IpBytes> peer_address_;
   ConnectionLimits::ClientSlot client_slot_;  // limits.max_client_connections
+  PendingLogins::Slot pending_login_;         // limits.max_pending_logins_per_address, until logged in
   ConnectionLimits::UserSlot user_slot_;      // the user's max_connections, from login on
 };
 

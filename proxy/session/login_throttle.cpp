@@ -61,66 +61,96 @@ std::optional<LoginThrottle::Clock::duration> LoginThrottle::blocked_for(const S
   return it->second->blocked_until - now;
 }
 
+void LoginThrottle::forget(Table::iterator e) {
+  if (e->in_blocked) block_ends_.erase(e->block_end);
+  index_.erase(e->source);
+  (e->in_blocked ? blocked_ : open_).erase(e);
+}
+
+void LoginThrottle::block(Table::iterator e, Clock::time_point until) {
+  e->blocked_until = until;
+  e->failures.clear();  // after the block, a fresh count
+  e->block_end = block_ends_.emplace(until, e);
+  e->in_blocked = true;
+  blocked_.splice(blocked_.end(), open_, e);
+}
+
 void LoginThrottle::make_room(Clock::time_point now, const ThrottlePolicy& policy) {
-  if (lru_.size() < capacity_) return;
-  // Only when full: one walk drops every source that expired.
-  for (auto it = lru_.begin(); it != lru_.end();) {
-    if (expired(*it, now, policy)) {
-      index_.erase(it->source);
-      it = lru_.erase(it);
-    } else {
-      ++it;
-    }
+  if (open_.size() + blocked_.size() < capacity_) return;
+  // Only when full, every source that expired goes. open_ is in the order of the last failure,
+  // so its expired sources come first; a blocked source expires when its block ends.
+  while (!open_.empty()) {
+    ++eviction_steps_;
+    if (!expired(open_.front(), now, policy)) break;
+    forget(open_.begin());
   }
-  if (lru_.size() < capacity_) return;
+  while (!block_ends_.empty()) {
+    ++eviction_steps_;
+    if (block_ends_.begin()->first > now) break;
+    forget(block_ends_.begin()->second);
+  }
+  if (open_.size() + blocked_.size() < capacity_) return;
   // Still full: the least recently failed source that is not blocked goes, so a flood of
   // addresses with a failure each cannot free the blocked ones; if every one is blocked, the
   // least recently failed.
-  auto victim = std::ranges::find_if(lru_, [&](const Entry& e) { return e.blocked_until <= now; });
-  if (victim == lru_.end()) victim = lru_.begin();
-  index_.erase(victim->source);
-  lru_.erase(victim);
+  ++eviction_steps_;
+  forget(!open_.empty() ? open_.begin() : blocked_.begin());
 }
 
 bool LoginThrottle::record_failure(const SourceKey& source, Clock::time_point now, const ThrottlePolicy& policy) {
   if (policy.max_failures == 0) return false;
   std::lock_guard lock(mu_);
-  auto it = index_.find(source);
-  Lru::iterator entry;
-  if (it == index_.end()) {
+  const auto found = index_.find(source);
+  Table::iterator entry;
+  if (found == index_.end()) {
     make_room(now, policy);
-    lru_.push_back(Entry{source, {}, {}});
-    entry = std::prev(lru_.end());
+    open_.push_back(Entry{source, {}, {}});
+    entry = std::prev(open_.end());
     index_.emplace(source, entry);
+  } else if (!found->second->in_blocked) {
+    entry = found->second;
+    open_.splice(open_.end(), open_, entry);  // most recently failed
+  } else if (found->second->blocked_until > now) {
+    blocked_.splice(blocked_.end(), blocked_, found->second);  // most recently failed
+    return false;  // tried before the block was known
   } else {
-    entry = it->second;
-    lru_.splice(lru_.end(), lru_, entry);  // most recently failed
+    entry = found->second;  // its block is over: a source like any other again
+    block_ends_.erase(entry->block_end);
+    entry->in_blocked = false;
+    open_.splice(open_.end(), blocked_, entry);
   }
-  size_.store(lru_.size(), std::memory_order_release);
-  if (entry->blocked_until > now) return false;  // tried before the block was known
+  publish_size();
   prune(*entry, now, policy);
   entry->failures.push_back(now);
   if (entry->failures.size() < policy.max_failures) return false;
-  entry->blocked_until = now + policy.block;
-  entry->failures.clear();  // after the block, a fresh count
+  block(entry, now + policy.block);
   return true;
 }
 
 std::size_t LoginThrottle::clear() {
   std::lock_guard lock(mu_);
-  const std::size_t forgotten = lru_.size();
-  lru_.clear();
+  const std::size_t forgotten = open_.size() + blocked_.size();
+  open_.clear();
+  blocked_.clear();
+  block_ends_.clear();
   index_.clear();
-  size_.store(0, std::memory_order_release);
+  publish_size();
   return forgotten;
+}
+
+std::uint64_t LoginThrottle::eviction_steps() const {
+  std::lock_guard lock(mu_);
+  return eviction_steps_;
 }
 
 std::vector<LoginThrottle::SourceState> LoginThrottle::sources(Clock::time_point now,
                                                                const ThrottlePolicy& policy) const {
   std::vector<SourceState> out;
-  {
-    std::lock_guard lock(mu_);
-    for (const Entry& e : lru_) {
+  std::lock_guard lock(mu_);
+  // Blocked ones first (a source in open_ has failed since any block of its own ended), each list
+  // in the order of the last failure.
+  for (const Table* list : {&blocked_, &open_}) {
+    for (const Entry& e : *list) {
       if (expired(e, now, policy)) continue;
       SourceState s;
       s.source = e.source;
@@ -129,9 +159,6 @@ std::vector<LoginThrottle::SourceState> LoginThrottle::sources(Clock::time_point
       out.push_back(s);
     }
   }
-  std::ranges::stable_sort(out, [](const SourceState& a, const SourceState& b) {
-    return a.blocked_for.has_value() && !b.blocked_for.has_value();
-  });
   return out;
 }
 
@@ -139,10 +166,12 @@ LoginThrottle::Counts LoginThrottle::counts(Clock::time_point now, const Throttl
   Counts c;
   if (size_.load(std::memory_order_acquire) == 0) return c;
   std::lock_guard lock(mu_);
-  for (const Entry& e : lru_) {
-    if (expired(e, now, policy)) continue;
-    ++c.tracked;
-    if (policy.max_failures != 0 && e.blocked_until > now) ++c.blocked;
+  for (const Table* list : {&blocked_, &open_}) {
+    for (const Entry& e : *list) {
+      if (expired(e, now, policy)) continue;
+      ++c.tracked;
+      if (policy.max_failures != 0 && e.blocked_until > now) ++c.blocked;
+    }
   }
   return c;
 }

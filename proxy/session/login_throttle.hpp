@@ -9,12 +9,16 @@
 //
 // Memory is bounded: at most `capacity` sources are tracked. A full table first drops sources
 // whose failures and block have expired, then the least recently failed source that is not
-// blocked (the least recently failed one if every source is blocked).
+// blocked (the least recently failed one if every source is blocked). That costs no walk of the
+// table, whose lock every failed login takes: sources are kept in two lists in the order they
+// last failed, the ones blocked then and the others, so the candidates are at the lists' fronts,
+// and blocks are indexed by their end. A failure adds O(1) work plus O(log n) per source dropped.
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -73,28 +77,44 @@ class LoginThrottle {
   };
   [[nodiscard]] Counts counts(Clock::time_point now, const ThrottlePolicy& policy) const;
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+  // Sources a full table looked at to make room, since construction: the eviction's whole cost,
+  // for tests to bound.
+  [[nodiscard]] std::uint64_t eviction_steps() const;
 
  private:
+  struct Entry;
+  using Table = std::list<Entry>;  // front: least recently failed
+  using BlockEnds = std::multimap<Clock::time_point, Table::iterator>;
   struct Entry {
     SourceKey source{};
     std::vector<Clock::time_point> failures;  // oldest first, all within the window when last pruned
     Clock::time_point blocked_until{};
+    bool in_blocked = false;       // in blocked_ (blocked when it last failed), else in open_
+    BlockEnds::iterator block_end;  // its place in block_ends_, while in_blocked
   };
   struct KeyHash {
     std::size_t operator()(const SourceKey& k) const noexcept;
   };
-  using Lru = std::list<Entry>;  // front: least recently failed
 
   static void prune(Entry& e, Clock::time_point now, const ThrottlePolicy& policy);
   static std::uint32_t recent_failures(const Entry& e, Clock::time_point now, const ThrottlePolicy& policy);
   static bool expired(const Entry& e, Clock::time_point now, const ThrottlePolicy& policy);
   void make_room(Clock::time_point now, const ThrottlePolicy& policy);
+  void forget(Table::iterator e);
+  void block(Table::iterator e, Clock::time_point until);
+  void publish_size() noexcept { size_.store(open_.size() + blocked_.size(), std::memory_order_release); }
 
   const std::size_t capacity_;
   mutable std::mutex mu_;
-  Lru lru_;
-  std::unordered_map<SourceKey, Lru::iterator, KeyHash> index_;
+  // Every source is in one of the two lists, each in the order of the sources' last failure. A
+  // source in blocked_ has no failures counted (a block starts a fresh count, failures while
+  // blocked are not counted), so it expires when its block ends: block_ends_ finds those.
+  Table open_;
+  Table blocked_;
+  BlockEnds block_ends_;
+  std::unordered_map<SourceKey, Table::iterator, KeyHash> index_;
   std::atomic<std::size_t> size_{0};  // read without the lock: the common case, nothing tracked
+  std::uint64_t eviction_steps_ = 0;
 };
 
 }  // namespace mysqlproxy::proxy

@@ -23,6 +23,7 @@
 #include "proxy/tls/rsa_key_pair.hpp"
 #include "proxy/tls/tls_contexts.hpp"
 #include "proxy/session/login_throttle.hpp"
+#include "proxy/session/pending_logins.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -70,6 +71,7 @@ struct SharedState {
   FastAuthCache fast_auth;      // caching_sha2_password
   ConnectionLimits limits;   // client connections, overall and per user (limits.*)
   LoginThrottle login_throttle;  // failed logins per source address
+  PendingLogins pending_logins;  // logins in progress per source address
   BackendUsersCell backend_users;  // auth.backend_users: the primary's accounts
   std::atomic<std::uint64_t> next_session_id{1};
   std::atomic<std::int64_t> active_sessions{0};

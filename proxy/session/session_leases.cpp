@@ -47,6 +47,8 @@ BackendTarget ClientSession::target_of(const BackendStatus& b) const {
   const config::BackendConfig* entry = config::entry_of(*config_, b.name);
   if (entry == nullptr) return t;
   t.tls = shared_.tls.get()->backend(entry->name);
+  t.rsa_public_key = shared_.tls.get()->backend_rsa_key(entry->name);
+  t.get_server_public_key = entry->get_server_public_key;
   t.compress = config::compress_backend(config_->compression, *entry);
   if (t.tls) {
     t.tls_server_name = entry->tls.server_name.empty() ? entry->host : entry->tls.server_name;

@@ -71,6 +71,21 @@ awaitable<CommandHooks::Before> ClientSession::on_backend(BackendConnection& bac
 
 awaitable<bool> ClientSession::stmt_prepare(const protocol::Packet& command) {
   drop_transient_lease(nullptr);
+  // Refused before the backend sees it: each statement's text stays in the session (and in the
+  // pooled connections' caches), so a client must not make the proxy hold without bound.
+  const config::LimitsConfig& limits = config_->limits;
+  const std::size_t sql_size = command.payload.size() - 1;
+  if (statements_.size() >= limits.max_session_prepared_statements ||
+      statements_.bytes() + sql_size > limits.max_session_prepared_bytes) {
+    log_.info("prepare refused: the session holds {} statements of {} bytes "
+              "(limits.max_session_prepared_statements {}, max_session_prepared_bytes {})",
+              statements_.size(), statements_.bytes(), limits.max_session_prepared_statements,
+              limits.max_session_prepared_bytes);
+    const std::string message = too_many_statements_message(limits.max_session_prepared_statements);
+    co_await send_error(client_, kErrTooManyStatements.code, kErrTooManyStatements.sql_state, message,
+                        command.next_seq);
+    co_return true;
+  }
   const std::string sql(sql_of(command));
   const StatementTraits traits = classify_sql(sql);
   RouteDecision decision = route(Command::kStmtPrepare, &traits);

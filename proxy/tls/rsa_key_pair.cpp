@@ -1,6 +1,7 @@
 #include "proxy/tls/rsa_key_pair.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -30,15 +31,15 @@ std::string bio_text(BIO* bio) {
   return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
 }
 
-RsaKeyResult to_pem(EVP_PKEY* pkey) {
-  BioPtr priv(BIO_new(BIO_s_mem()));
+// Keeps the parsed key (taking it over) and writes its public half as PEM.
+RsaKeyResult key_pair_of(PkeyPtr pkey) {
   BioPtr pub(BIO_new(BIO_s_mem()));
-  if (!priv || !pub || PEM_write_bio_PrivateKey(priv.get(), pkey, nullptr, nullptr, 0, nullptr, nullptr) != 1 ||
-      PEM_write_bio_PUBKEY(pub.get(), pkey) != 1) {
+  if (!pub || PEM_write_bio_PUBKEY(pub.get(), pkey.get()) != 1) {
     ERR_clear_error();
-    return {{}, "cannot write the RSA key as PEM"};
+    return {{}, "cannot write the RSA public key as PEM"};
   }
-  return {{bio_text(priv.get()), bio_text(pub.get())}, {}};
+  std::string public_pem = bio_text(pub.get());
+  return {{protocol::RsaPrivateKey::adopt(pkey.release()), std::move(public_pem)}, {}};
 }
 
 }  // namespace
@@ -50,17 +51,18 @@ RsaKeyResult load_or_generate_rsa_keys(const std::string& path) {
       ERR_clear_error();
       return {{}, "cannot generate an RSA key pair"};
     }
-    return to_pem(pkey.get());
+    return key_pair_of(std::move(pkey));
   }
   auto text = config::read_file(path);
   if (!text) return {{}, "cannot read the RSA private key \"" + path + "\": " + text.error().message()};
   BioPtr bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
   PkeyPtr pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  OPENSSL_cleanse(text->data(), text->size());
   if (!pkey || EVP_PKEY_get_base_id(pkey.get()) != EVP_PKEY_RSA) {
     ERR_clear_error();
     return {{}, "\"" + path + "\" is not a PEM RSA private key"};
   }
-  return to_pem(pkey.get());
+  return key_pair_of(std::move(pkey));
 }
 
 }  // namespace mysqlproxy::proxy

@@ -3,11 +3,14 @@
 // for the public key, encrypts the password with it, and the proxy decrypts with the private key.
 #include <string>
 
+#include "protocol/auth.hpp"
+
 namespace mysqlproxy::proxy {
 
 struct RsaKeyPair {
-  std::string private_pem;  // PKCS#8 "PRIVATE KEY"
-  std::string public_pem;   // SubjectPublicKeyInfo "PUBLIC KEY", as MySQL servers send it
+  // Parsed once here, at start-up: every decryption uses it as it is, from any worker.
+  protocol::RsaPrivateKey private_key;
+  std::string public_pem;  // SubjectPublicKeyInfo "PUBLIC KEY", as MySQL servers send it
 };
 
 struct RsaKeyResult {

@@ -29,19 +29,23 @@ TlsContextResult failed(const std::string& what, const std::string& file, const 
   return {nullptr, what + " \"" + file + "\": " + describe(ec)};
 }
 
-// Common hardening: no compression, no renegotiation, the configured minimum version.
+// Common hardening: no compression, no renegotiation, the configured minimum version, and TLS 1.2
+// suites with forward secrecy and AEAD only (TLS 1.3's own suites all are).
 bool harden(ssl::context& ctx, config::TlsVersion min_version) {
   ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::no_compression);
   SSL_CTX_set_options(ctx.native_handle(), SSL_OP_NO_RENEGOTIATION);
-  return SSL_CTX_set_min_proto_version(ctx.native_handle(), min_protocol(min_version)) == 1;
+  return SSL_CTX_set_cipher_list(ctx.native_handle(), kTls12Ciphers) == 1 &&
+         SSL_CTX_set_min_proto_version(ctx.native_handle(), min_protocol(min_version)) == 1;
 }
 
 }  // namespace
 
 TlsContextResult make_client_facing_context(const config::ClientTlsConfig& cfg) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
-  if (!harden(*ctx, cfg.min_version)) return {nullptr, "cannot set the minimum TLS version"};
+  if (!harden(*ctx, cfg.min_version)) return {nullptr, "cannot set the TLS version or ciphers"};
+  // Among the suites both sides have, the proxy's order (kTls12Ciphers) decides, not the client's.
+  SSL_CTX_set_options(ctx->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
   error_code ec;
   ctx->use_certificate_chain_file(cfg.cert_file, ec);
   if (ec) return failed("cannot use the certificate", cfg.cert_file, ec);
@@ -58,7 +62,7 @@ TlsContextResult make_client_facing_context(const config::ClientTlsConfig& cfg) 
 
 TlsContextResult make_backend_context(const config::BackendTlsConfig& cfg) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
-  if (!harden(*ctx, cfg.min_version)) return {nullptr, "cannot set the minimum TLS version"};
+  if (!harden(*ctx, cfg.min_version)) return {nullptr, "cannot set the TLS version or ciphers"};
   error_code ec;
   const bool verify =
       cfg.mode == config::BackendTlsMode::kVerifyCa || cfg.mode == config::BackendTlsMode::kVerifyIdentity;

@@ -13,6 +13,15 @@ namespace mysqlproxy::proxy {
 
 using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 
+// The TLS 1.2 suites either side accepts (OpenSSL names), best first: ECDHE key exchange (forward
+// secrecy) with AES-GCM or ChaCha20-Poly1305, for RSA and ECDSA certificates. No RSA key exchange,
+// no CBC. TLS 1.3 keeps OpenSSL's suites, all of them AEAD with ephemeral keys. The health
+// monitor's connections are given the same list.
+inline constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 struct TlsContextResult {
   SslContextPtr context;  // null on failure
   std::string error;      // what went wrong, naming the file

@@ -30,6 +30,7 @@ TEST(AdminConfig, DefaultsMatchTheDocumentedSchema) {
   EXPECT_EQ(config.admin.address, "127.0.0.1");
   EXPECT_EQ(config.admin.port, 9180);
   EXPECT_EQ(config.admin.token, "");
+  EXPECT_EQ(config.admin.read_token, "");
   EXPECT_TRUE(config.admin.readiness_requires_primary);
   EXPECT_EQ(config.timeouts.drain, 30s);
   Config absent = load_head("");
@@ -75,6 +76,16 @@ TEST_F(AdminToken, ComesFromAFileRelativeToTheConfig) {
   EXPECT_EQ(result->admin.token, "from-file");
 }
 
+TEST_F(AdminToken, TheReadTokenHasItsOwnSources) {
+  setenv(kVar, "reader", 1);
+  Config config = load_head("admin: { token: writer, read_token_env: " + std::string(kVar) + " }\n");
+  EXPECT_EQ(config.admin.token, "writer");
+  EXPECT_EQ(config.admin.read_token, "reader");
+  EXPECT_EQ(load_error("admin:\n  read_token: a\n  read_token_env: " + std::string(kVar) + "\n"),
+            "proxy.yaml:3:3: admin.read_token_env: conflicts with read_token (set at most one of read_token, "
+            "read_token_env, read_token_file)");
+}
+
 TEST_F(AdminToken, RejectsTwoSources) {
   setenv(kVar, "x", 1);
   EXPECT_EQ(load_error("admin:\n  token: a\n  token_env: " + std::string(kVar) + "\n"),
@@ -107,7 +118,8 @@ INSTANTIATE_TEST_SUITE_P(
                        "proxy.yaml:2:3: admin.prot: unknown field (did you mean \"port\"?)"},
         AdminErrorCase{"UnknownFieldListingAllowedOnes", "admin:\n  frobnicate: 1\n",
                        "proxy.yaml:2:3: admin.frobnicate: unknown field (expected one of enabled, "
-                       "address, port, readiness_requires_primary, token, token_env, token_file)"},
+                       "address, port, readiness_requires_primary, token, token_env, token_file, read_token, "
+                       "read_token_env, read_token_file)"},
         AdminErrorCase{"PortZero", "admin:\n  port: 0\n",
                        "proxy.yaml:2:9: admin.port: expected an integer 1..65535, got \"0\""},
         AdminErrorCase{"PortTooBig", "admin:\n  port: 70000\n",

@@ -390,7 +390,7 @@ INSTANTIATE_TEST_SUITE_P(
         SectionErrorCase{"UnknownFieldListingAllowedOnes", "pool:\n  size: 1\n",
                          "proxy.yaml:2:3: pool.size: unknown field (expected one of "
                          "mode, max_connections_per_backend, acquire_timeout, idle_timeout, "
-                         "max_prepared_statements)"},
+                         "max_prepared_statements, max_prepared_statement_bytes)"},
         SectionErrorCase{"ZeroConnections", "pool:\n  max_connections_per_backend: 0\n",
                          "proxy.yaml:2:32: pool.max_connections_per_backend: expected an integer "
                          "1..100000, got \"0\""},

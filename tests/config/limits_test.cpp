@@ -27,6 +27,10 @@ TEST(LimitsConfig, DefaultsMatchTheDocumentedSchema) {
   EXPECT_EQ(config.limits.login_failure_window, 60s);
   EXPECT_EQ(config.limits.login_block_time, 60s);
   EXPECT_TRUE(config.limits.login_throttle_exempt.empty());
+  EXPECT_EQ(config.limits.max_pending_logins_per_address, 100u);
+  EXPECT_EQ(config.limits.max_session_prepared_statements, 16382u);
+  EXPECT_EQ(config.limits.max_session_prepared_bytes, 64u << 20);
+  EXPECT_EQ(config.pool.max_prepared_statement_bytes, 4u << 20);
   EXPECT_FALSE(UserConfig{}.max_connections);
   for (const char* head : {"", "limits:\n", "limits: {}\n"}) {
     Config loaded = load_head(head);
@@ -44,8 +48,13 @@ TEST(LimitsConfig, ReadsEveryField) {
   login_failure_window: 30s
   login_block_time: 5m
   login_throttle_exempt: [10.0.0.0/8, 192.168.1.7, "2001:db8::/32"]
+  max_pending_logins_per_address: 7
+  max_session_prepared_statements: 300
+  max_session_prepared_bytes: 2MiB
+pool:
+  max_prepared_statement_bytes: 512KiB
 backends:
-  - { name: primary, host: 127.0.0.1, role: primary }
+  - { name: primary, host: 127.0.0.1, role: primary, rsa_public_key_file: /etc/key.pem, get_server_public_key: true }
 users:
   - { name: app, password: secret, max_connections: 200 }
   - { name: report, password: secret }
@@ -57,6 +66,13 @@ users:
   EXPECT_EQ(l.login_failures, 5u);
   EXPECT_EQ(l.login_failure_window, 30s);
   EXPECT_EQ(l.login_block_time, 5min);
+  EXPECT_EQ(l.max_pending_logins_per_address, 7u);
+  EXPECT_EQ(l.max_session_prepared_statements, 300u);
+  EXPECT_EQ(l.max_session_prepared_bytes, 2u << 20);
+  EXPECT_EQ(config.pool.max_prepared_statement_bytes, 512u << 10);
+  EXPECT_EQ(config.backends[0].rsa_public_key_file, "/etc/key.pem");
+  EXPECT_TRUE(config.backends[0].get_server_public_key);
+  EXPECT_FALSE(BackendConfig{}.get_server_public_key);
   ASSERT_EQ(l.login_throttle_exempt.size(), 3u);
   EXPECT_EQ(l.login_throttle_exempt[0].text, "10.0.0.0/8");
   EXPECT_EQ(l.login_throttle_exempt[1].text, "192.168.1.7");
@@ -108,7 +124,14 @@ INSTANTIATE_TEST_SUITE_P(
         LimitsErrorCase{"UnknownField", "limits:\n  max_connections: 5\n",
                         "proxy.yaml:2:3: limits.max_connections: unknown field (expected one of "
                         "max_client_connections, max_user_connections, login_failures, login_failure_window, "
-                        "login_block_time, login_throttle_exempt)"},
+                        "login_block_time, login_throttle_exempt, max_pending_logins_per_address, "
+                        "max_session_prepared_statements, max_session_prepared_bytes)"},
+        LimitsErrorCase{"ZeroPreparedStatements", "limits:\n  max_session_prepared_statements: 0\n",
+                        "proxy.yaml:2:36: limits.max_session_prepared_statements: expected an integer "
+                        "1..1048576, got \"0\""},
+        LimitsErrorCase{"TinyPreparedBytes", "limits:\n  max_session_prepared_bytes: 100\n",
+                        "proxy.yaml:2:31: limits.max_session_prepared_bytes: expected a size 1KiB..1GiB, "
+                        "got \"100\""},
         LimitsErrorCase{"NegativeLimit", "limits:\n  max_client_connections: -1\n",
                         "proxy.yaml:2:27: limits.max_client_connections: expected an integer 0..1000000, got "
                         "\"-1\""},

@@ -5,6 +5,7 @@ tests/protocol/*_test.cpp, and statements of tests/proxy/classifier_corpus.tsv. 
 with the parameter bytes its target reads first (see the comment at the top of <target>_fuzz.cpp).
 
     tests/fuzz/make_corpus.py        # rewrites every corpus folder
+    tests/fuzz/make_corpus.py login_conversation   # only the folders named
 
 Inputs found by fuzzing that are worth keeping (a fixed bug's reproducer) go into the corpus
 folders by hand, named regression-<what>; this script replaces every other file.
@@ -264,7 +265,111 @@ def seeds():
         ("ansi_quotes", b"\x01" + b'SELECT "a" FROM "t" WHERE x = \'it\'\'s\''),
         ("no_backslash_escapes", b"\x02" + b"SELECT 'a\\' FROM t; UPDATE t SET x = 1"),
     ]
+    s["login_conversation"] = login_conversation_seeds()
     return s
+
+
+def login_conversation_seeds():
+    """Whole logins in the input language of login_conversation_fuzz.cpp: [options][options 2] then
+    client turns. Answers that prove a password are computed by the harness from the greeting it
+    receives, so these seeds log in (or fail) the way their names say."""
+    sha2, tls, tls_require, cache, cache_stale, blocked, compression, mariadb = 1, 2, 4, 8, 16, 32, 64, 128
+    resolver = 1
+    users = ["alice", "bob", "carol", "dave", "erin", "frank", "ghost", "anon", "nobody", ""]
+    passwords = ["alice-pw", "bob-pw", "carol-pw", "dave-pw", "ghost-pw", "wrong", "", "own"]
+    plugins = ["native", "sha2", "sha256", "clear", "none"]
+    answers = ["empty", "native", "sha2", "clear", "rsa", "key_request", "raw", "sha256_key_request"]
+    login_caps = LONG_PASSWORD | PROTOCOL_41 | TRANSACTIONS | SECURE_CONNECTION | MULTI_RESULTS | MODERN
+    compress, zstd = 1 << 5, 1 << 26
+
+    def op(kind, seq=None, flags=0):
+        return bytes([kind | flags | (8 if seq is not None else 0)]) + (bytes([seq]) if seq is not None else b"")
+
+    def user(name):
+        return bytes([users.index(name)]) if name in users else bytes([10, len(name)]) + name.encode()
+
+    def answer(kind, password=None):
+        out = bytes([answers.index(kind)])
+        if kind == "raw":
+            return out + bytes([len(password)]) + password
+        if password is None:
+            return out
+        if password in passwords:
+            return out + bytes([passwords.index(password)])
+        return out + bytes([8, len(password)]) + password.encode()
+
+    def response(name, auth, plugin="native", caps=login_caps, db=b"", attributes=1, extended=0, seq=None):
+        return (op(2, seq) + u32(caps) + bytes([45]) + u32(extended) + user(name) + auth + bytes([plugins.index(plugin)]) +
+                bytes([len(db)]) + db + bytes([attributes, 3]))
+
+    def auth(a, seq=None):
+        return op(4, seq) + a
+
+    def ssl(hello_behind=False):
+        return op(3, flags=0x10 if hello_behind else 0) + u32(login_caps | (1 << 11))
+
+    def packet(payload, seq=None):
+        return op(1, seq) + struct.pack("<H", len(payload)) + payload
+
+    def raw(data):
+        return op(0) + struct.pack("<H", len(data)) + data
+
+    close = op(5)
+    native_own = answer("native", "own")
+    sha2_own = answer("sha2", "own")
+    seeds = [
+        # mysql_native_password proposed
+        ("native_alice", 0, 0, response("alice", native_own)),
+        ("native_alice_wrong_password", 0, 0, response("alice", answer("native", "wrong"))),
+        ("native_alice_database", 0, 0, response("alice", native_own, caps=login_caps | CONNECT_WITH_DB, db=b"appdb")),
+        ("native_carol_hash_only", 0, 0, response("carol", native_own, attributes=2)),
+        ("native_erin_no_password", 0, 0, response("erin", answer("empty"))),
+        ("native_no_plugin_auth", 0, 0, response("alice", native_own, caps=PROTOCOL_41 | SECURE_CONNECTION, attributes=0)),
+        ("native_sha256_plugin_switched", 0, 0, response("alice", native_own, plugin="sha256") + auth(native_own)),
+        ("native_bob_switched_to_sha2", 0, 0, response("bob", native_own) + auth(sha2_own) +
+         auth(answer("key_request")) + auth(answer("rsa", "own"))),
+        ("native_unknown_user", 0, 0, response("zed", answer("native", "zed-pw"))),
+        ("native_compression_mariadb", compression | mariadb, 0,
+         response("alice", native_own, caps=(login_caps | compress | zstd) & ~LONG_PASSWORD, extended=1 << 3)),
+        # caching_sha2_password proposed
+        ("sha2_alice_switched_to_native", sha2, 0, response("alice", sha2_own, plugin="sha2") + auth(native_own)),
+        ("sha2_bob_rsa_key_request", sha2, 0, response("bob", sha2_own, plugin="sha2") + auth(answer("key_request")) +
+         auth(answer("rsa", "own"))),
+        ("sha2_bob_rsa_known_key", sha2, 0, response("bob", sha2_own, plugin="sha2") + auth(answer("rsa", "own"))),
+        ("sha2_bob_rsa_wrong_password", sha2, 0, response("bob", sha2_own, plugin="sha2") + auth(answer("rsa", "wrong"))),
+        ("sha2_bob_fast_auth", sha2 | cache, 0, response("bob", sha2_own, plugin="sha2")),
+        ("sha2_bob_cached_wrong_answer", sha2 | cache, 0, response("bob", answer("sha2", "wrong"), plugin="sha2") +
+         auth(answer("rsa", "wrong"))),
+        ("sha2_bob_stale_cache", sha2 | cache_stale, 0, response("bob", sha2_own, plugin="sha2") +
+         auth(answer("rsa", "own"))),
+        ("sha2_bob_clear_without_tls", sha2, 0, response("bob", sha2_own, plugin="sha2") + auth(answer("clear", "own"))),
+        ("sha2_bob_sha256_key_request", sha2, 0, response("bob", sha2_own, plugin="sha2") +
+         auth(answer("sha256_key_request"))),
+        ("sha2_frank_no_password", sha2, 0, response("frank", answer("empty"), plugin="sha2")),
+        ("sha2_dave_needs_tls", sha2, 0, response("dave", sha2_own, plugin="sha2") + auth(answer("rsa", "own"))),
+        ("sha2_dave_wrong_password", sha2, 0, response("dave", sha2_own, plugin="sha2") + auth(answer("rsa", "wrong"))),
+        ("sha2_close_after_switch", sha2, 0, response("alice", sha2_own, plugin="sha2") + close),
+        # TLS
+        ("tls_bob_clear_password", sha2 | tls, 0, ssl() + response("bob", sha2_own, plugin="sha2") +
+         auth(answer("clear", "own"))),
+        ("tls_alice_hello_behind_request", tls, 0, ssl(hello_behind=True) + response("alice", native_own)),
+        ("tls_dave_required", sha2 | tls, 0, ssl() + response("dave", sha2_own, plugin="sha2") +
+         auth(answer("clear", "own"))),
+        ("tls_required_alice_plain", tls | tls_require, 0, response("alice", native_own)),
+        ("tls_not_offered", 0, 0, ssl()),
+        # backend users, throttle, framing
+        ("resolver_ghost", 0, resolver, response("ghost", native_own)),
+        ("resolver_anon_no_password", 0, resolver, response("anon", answer("empty"))),
+        ("resolver_nobody", 0, resolver, response("nobody", answer("native", "wrong"))),
+        ("resolver_unknown_ghost", 0, 0, response("ghost", native_own)),
+        ("blocked_source", blocked, 0, response("alice", native_own)),
+        ("packet_cap_40", 0, 4 << 1, response("alice", native_own)),
+        ("bad_response_packet", 0, 0, packet(bytes(10))),
+        ("wrong_sequence_id", 0, 0, response("alice", native_own, seq=5)),
+        ("partial_frame_then_close", 0, 0, raw(bytes.fromhex("2000")) + close),
+        ("raw_ping_frame", 0, 0, raw(frame(1, b"\x0e"))),
+    ]
+    return [(name, bytes([options, options2]) + turns) for name, options, options2, turns in seeds]
 
 
 # "hello zstd " x 20 as the zstd 1.5.4 command line compresses it (-3 --no-check, from a pipe).
@@ -278,7 +383,10 @@ def compressed(seq, uncompressed_length, payload):
 
 
 def main():
+    wanted = set(sys.argv[1:])
     for target, items in seeds().items():
+        if wanted and target not in wanted:
+            continue
         folder = CORPUS / target
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.iterdir():

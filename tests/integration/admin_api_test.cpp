@@ -1,12 +1,17 @@
 // The admin API and the lifecycle of a running proxy: /metrics passes promtool and a real
 // Prometheus server scrapes it; /api/v1/pool follows drained, lagging and killed backends; POSTs
-// need the token; a reload adds a replica under connected clients and an invalid one changes
-// nothing; SIGTERM lets an open transaction commit, then the process exits 0.
+// need the token; /api/v1 reads need a token when one is configured, from every peer, and a
+// loopback peer when none is (a peer that is not loopback: a connection to 127.0.0.1 from another
+// interface's address); a reload adds a replica under connected clients and an invalid one
+// changes nothing; SIGTERM lets an open transaction commit, then the process exits 0.
 #include <gtest/gtest.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/address_v4.hpp>
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -28,10 +33,35 @@ using Clock = std::chrono::steady_clock;
 namespace json = boost::json;
 
 constexpr const char* kToken = "itest-token";
+constexpr const char* kReadToken = "itest-read-token";
+
+// An IPv4 address of this host that is not loopback, if it has one.
+std::optional<std::string> non_loopback_address() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return std::nullopt;
+  std::optional<std::string> found;
+  for (ifaddrs* i = list; i != nullptr && !found; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
+    const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+    const boost::asio::ip::address_v4 a(ntohl(in->sin_addr.s_addr));
+    if (!a.is_loopback()) found = a.to_string();
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
+// One request to 127.0.0.1:port from a socket bound to `source`, so the server sees that peer.
+HttpReply http_request_from(const std::string& source, int port, const std::string& method,
+                            const std::string& target, const std::string& token = "") {
+  return http_request("127.0.0.1", port, method, target, token, "", source);
+}
 
 class AdminApiTest : public OwnProxyTest {
  protected:
-  HttpReply get(const std::string& target) { return http_request("127.0.0.1", proxy_->admin_port(), "GET", target); }
+  // /api/v1 reads need a token once one is configured, loopback or not: the admin token opens them.
+  HttpReply get(const std::string& target, const std::string& token = kToken) {
+    return http_request("127.0.0.1", proxy_->admin_port(), "GET", target, token);
+  }
   HttpReply post(const std::string& target, const std::string& token = kToken) {
     return http_request("127.0.0.1", proxy_->admin_port(), "POST", target, token);
   }
@@ -226,7 +256,9 @@ TEST_F(AdminApiTest, PoolFollowsDrainedLaggingAndKilledBackends) {
 }
 
 TEST_F(AdminApiTest, PostsNeedTheTokenAndSecretsAreRedacted) {
-  START_OR_SKIP();
+  ProxyOptions options;
+  options.admin_extra = std::string("read_token: ") + kReadToken;
+  START_OR_SKIP(options);
   EXPECT_EQ(post("/api/v1/backends/replica2/drain", "").status, 401);
   EXPECT_EQ(post("/api/v1/backends/replica2/drain", "wrong").status, 403);
   EXPECT_EQ(post("/api/v1/reload", "").status, 401);
@@ -238,10 +270,90 @@ TEST_F(AdminApiTest, PostsNeedTheTokenAndSecretsAreRedacted) {
   EXPECT_EQ(cfg.body.find("app-pass"), std::string::npos) << cfg.body;
   EXPECT_EQ(cfg.body.find("monitor-pass"), std::string::npos) << cfg.body;
   EXPECT_EQ(cfg.body.find(kToken), std::string::npos) << cfg.body;
+  EXPECT_EQ(cfg.body.find(kReadToken), std::string::npos) << cfg.body;
+  EXPECT_EQ(json::parse(cfg.body).at("admin").at("read_token"), "<redacted>") << cfg.body;
   EXPECT_EQ(json::parse(cfg.body).at("users").as_array().size(), 2u);
   // Readiness: a primary is reachable and the proxy is not draining.
   const HttpReply ready = get("/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;
+}
+
+TEST_F(AdminApiTest, AConfiguredTokenIsNeededForReadsFromEveryPeer) {
+  ProxyOptions options;
+  options.admin_extra = std::string("read_token: ") + kReadToken;
+  START_OR_SKIP(options);
+  for (const char* target : {"/api/v1/config", "/api/v1/pool", "/api/v1/clients"}) {
+    const HttpReply none = get(target, "");
+    EXPECT_EQ(none.status, 401) << target << ": " << none.error << none.body;
+    EXPECT_EQ(none.body.find("users"), std::string::npos) << none.body;
+    EXPECT_EQ(get(target, "wrong").status, 403) << target;
+    EXPECT_EQ(get(target, kReadToken).status, 200) << target;
+    EXPECT_EQ(get(target, kToken).status, 200) << target;
+  }
+  // The probes and Prometheus need none.
+  for (const char* target : {"/healthz", "/readyz", "/metrics"}) EXPECT_EQ(get(target, "").status, 200) << target;
+  // The read token opens no POST.
+  EXPECT_EQ(post("/api/v1/backends/replica2/drain", kReadToken).status, 403);
+  EXPECT_EQ(backend(pool(), "replica2")->at("state"), "up");
+
+  const auto outside = non_loopback_address();
+  if (!outside) GTEST_SKIP() << "this host has no IPv4 address besides loopback";
+  const int port = proxy_->admin_port();
+  const HttpReply none = http_request_from(*outside, port, "GET", "/api/v1/config");
+  EXPECT_EQ(none.status, 401) << *outside << ": " << none.error << none.body;
+  EXPECT_EQ(http_request_from(*outside, port, "GET", "/api/v1/config", kReadToken).status, 200) << *outside;
+  EXPECT_EQ(http_request_from(*outside, port, "GET", "/metrics").status, 200) << *outside;
+}
+
+TEST_F(AdminApiTest, WithoutTokensReadsAnswerOnlyLoopbackPeers) {
+  ProxyOptions options;
+  options.admin_token = "";
+  START_OR_SKIP(options);
+  const HttpReply local = get("/api/v1/config", "");
+  ASSERT_EQ(local.status, 200) << local.error << local.body;
+  EXPECT_EQ(json::parse(local.body).at("users").as_array().size(), 2u);
+  EXPECT_EQ(post("/api/v1/reload", "anything").status, 403) << "no admin token: POSTs are off";
+
+  const auto outside = non_loopback_address();
+  if (!outside) GTEST_SKIP() << "this host has no IPv4 address besides loopback";
+  const int port = proxy_->admin_port();
+  for (const char* target : {"/api/v1/config", "/api/v1/pool", "/api/v1/clients"}) {
+    const HttpReply r = http_request_from(*outside, port, "GET", target);
+    EXPECT_EQ(r.status, 403) << *outside << " " << target << ": " << r.error << r.body;
+    EXPECT_NE(r.body.find("read_token"), std::string::npos) << "says how to configure one: " << r.body;
+    EXPECT_EQ(r.body.find("users"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("backends"), std::string::npos) << r.body;
+  }
+  for (const char* target : {"/healthz", "/readyz", "/metrics"}) {
+    EXPECT_EQ(http_request_from(*outside, port, "GET", target).status, 200) << *outside << " " << target;
+  }
+}
+
+TEST_F(AdminApiTest, AReloadChangesBothTokens) {
+  ProxyOptions options;
+  options.admin_extra = std::string("read_token: ") + kReadToken;
+  START_OR_SKIP(options);
+  ASSERT_EQ(get("/api/v1/config", kReadToken).status, 200);
+  ProxyOptions next = options;
+  next.admin_token = "itest-token-2";
+  next.admin_extra = "read_token: itest-read-token-2";
+  ASSERT_TRUE(proxy_->rewrite_config(next));
+  const HttpReply reloaded = post("/api/v1/reload");
+  ASSERT_EQ(reloaded.status, 200) << reloaded.body;
+  EXPECT_EQ(get("/api/v1/config", kReadToken).status, 403);
+  EXPECT_EQ(get("/api/v1/config", kToken).status, 403);
+  EXPECT_EQ(get("/api/v1/config", "itest-read-token-2").status, 200);
+  EXPECT_EQ(get("/api/v1/config", "itest-token-2").status, 200);
+  EXPECT_EQ(post("/api/v1/reload").status, 403) << "the old admin token is gone";
+  // Without any token, reads are back to loopback peers only.
+  next.admin_token = "";
+  next.admin_extra = "";
+  ASSERT_TRUE(proxy_->rewrite_config(next));
+  ASSERT_EQ(post("/api/v1/reload", "itest-token-2").status, 200);
+  EXPECT_EQ(get("/api/v1/config", "").status, 200);
+  const auto outside = non_loopback_address();
+  if (!outside) GTEST_SKIP() << "this host has no IPv4 address besides loopback";
+  EXPECT_EQ(http_request_from(*outside, proxy_->admin_port(), "GET", "/api/v1/config").status, 403);
 }
 
 TEST_F(AdminApiTest, ReloadAddsAReplicaUnderConnectedClientsAndAnInvalidOneChangesNothing) {

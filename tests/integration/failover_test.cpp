@@ -428,7 +428,7 @@ TEST_F(FailoverTest, DnsAnswerChangesThePool) {
   const auto grown = Clock::now();
   auto joined = readers.wait_answer_from(cluster_env().replica2_port, grown, 10s);
   ASSERT_TRUE(joined) << "the new address never took reads; pool: "
-                      << http_request("127.0.0.1", proxy_->admin_port(), "GET", "/api/v1/pool").body;
+                      << http_request("127.0.0.1", proxy_->admin_port(), "GET", "/api/v1/pool", "itest-token").body;
   report("new_address_takes_reads_ms", *joined);
 
   ASSERT_TRUE(hosts.set({"127.0.0.1"}, &error)) << error;

@@ -169,6 +169,16 @@ expect_caught "config names an env var the pod does not set" base "names ADMIN_T
   $P/proxy.yaml "token_env: MYSQL_PROXY_ADMIN_TOKEN" "token_env: ADMIN_TOKEN"
 expect_caught "drain longer than the grace period" base "must exceed preStop (5s) + timeouts.drain (60s)" \
   $P/proxy.yaml "drain: 25s" "drain: 60s"
+expect_caught "admin API on the pod network without a read token" base "with no admin.read_token_env (nor token_env)" \
+  $P/proxy.yaml $'  token_env: MYSQL_PROXY_ADMIN_TOKEN\n  read_token_env: MYSQL_PROXY_ADMIN_READ_TOKEN\n' ""
+expect_caught "admin token written in the ConfigMap" base "admin.read_token is written in the ConfigMap" \
+  $P/proxy.yaml "read_token_env: MYSQL_PROXY_ADMIN_READ_TOKEN" "read_token: plain-text-token"
+expect_caught "admin token env var not from a Secret" base "which is not taken from a Secret" \
+  $P/deployment.yaml $'            - name: MYSQL_PROXY_ADMIN_READ_TOKEN\n              valueFrom:\n                secretKeyRef: { name: mysql-credentials, key: admin-read-token }' $'            - name: MYSQL_PROXY_ADMIN_READ_TOKEN\n              value: in-the-manifest'
+expect_caught "config names a read token env var the pod does not set" base "names MYSQL_PROXY_READ_TOKEN, which the proxy container's env does not set" \
+  $P/proxy.yaml "read_token_env: MYSQL_PROXY_ADMIN_READ_TOKEN" "read_token_env: MYSQL_PROXY_READ_TOKEN"
+expect_caught "demo app reads the pool without the read token" base 'container "bucket" reads the proxy'"'"'s admin API (PROXY_ADMIN_URL) without PROXY_ADMIN_TOKEN' \
+  $D/bucket.yaml $'            - name: PROXY_ADMIN_TOKEN\n' $'            - name: PROXY_ADMIN_TOKEN_UNUSED\n'
 expect_caught "admin API bound to loopback" base "admin.address 127.0.0.1" \
   $P/proxy.yaml $'  address: 0.0.0.0\n  port: 9180' $'  address: 127.0.0.1\n  port: 9180'
 expect_caught "readiness probe on the wrong path" base "readinessProbe must GET /readyz" \

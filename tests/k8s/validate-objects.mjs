@@ -775,12 +775,41 @@ function checkProxyConfig(objects, proxyTpl, find, target, report) {
   for (const [i, u] of (cfg.users ?? []).entries()) if (u?.password_env) envNames.push([`users[${i}].password_env`, u.password_env]);
   if (cfg.health?.password_env) envNames.push(["health.password_env", cfg.health.password_env]);
   if (cfg.admin?.token_env) envNames.push(["admin.token_env", cfg.admin.token_env]);
+  if (cfg.admin?.read_token_env) envNames.push(["admin.read_token_env", cfg.admin.read_token_env]);
   const envSet = new Set((c.env ?? []).map((e) => e.name));
   for (const [field, name] of envNames) if (!envSet.has(name)) r(`${field} names ${name}, which the proxy container's env does not set`);
   const files = [];
   for (const [i, u] of (cfg.users ?? []).entries()) if (u?.password_file) files.push([`users[${i}].password_file`, u.password_file]);
   if (cfg.health?.password_file) files.push(["health.password_file", cfg.health.password_file]);
   if (cfg.admin?.token_file) files.push(["admin.token_file", cfg.admin.token_file]);
+  if (cfg.admin?.read_token_file) files.push(["admin.read_token_file", cfg.admin.read_token_file]);
+
+  // The admin API's tokens: from a Secret, never in the ConfigMap; and with the API on the pod
+  // network, a token for /api/v1 (users, backends, client addresses), which answers only
+  // loopback peers without one. The probes and /metrics need none (checked above: /readyz,
+  // /healthz, /metrics).
+  for (const field of ["token", "read_token"])
+    if (cfg.admin?.[field] !== undefined)
+      cr(`admin.${field} is written in the ConfigMap, where anyone who may read ConfigMaps sees it: use admin.${field}_env with a Secret`);
+  for (const field of ["token_env", "read_token_env"]) {
+    const name = cfg.admin?.[field];
+    const e = name && (c.env ?? []).find((x) => x.name === name);
+    if (e && !e.valueFrom?.secretKeyRef) r(`admin.${field} names ${name}, which is not taken from a Secret (valueFrom.secretKeyRef)`);
+  }
+  const hasReadToken = ["token", "token_env", "token_file", "read_token", "read_token_env", "read_token_file"].some(
+    (f) => cfg.admin?.[f] !== undefined);
+  if (!["127.0.0.1", "localhost", "::1"].includes(adminAddr) && !hasReadToken)
+    cr(`admin.address ${adminAddr} with no admin.read_token_env (nor token_env): /api/v1 answers nothing but loopback; set a read token from a Secret`);
+  // Whoever reads /api/v1 (the demo's bucket: PROXY_ADMIN_URL) sends a token from a Secret.
+  for (const o of objects) {
+    for (const ct of o.spec?.template?.spec?.containers ?? []) {
+      const env = ct.env ?? [];
+      if (!env.some((e) => e.name === "PROXY_ADMIN_URL")) continue;
+      const tok = env.find((e) => e.name === "PROXY_ADMIN_TOKEN");
+      if (!tok?.valueFrom?.secretKeyRef)
+        report(o, `container "${ct.name}" reads the proxy's admin API (PROXY_ADMIN_URL) without PROXY_ADMIN_TOKEN from a Secret: /api/v1 needs the read token`);
+    }
+  }
   for (const [field, f] of files) {
     const abs = path.posix.resolve(path.posix.dirname(cfgPath), f);
     if (!(c.volumeMounts ?? []).some((m) => abs.startsWith(`${m.mountPath.replace(/\/$/, "")}/`))) r(`${field} ${abs} is on no mounted volume`);

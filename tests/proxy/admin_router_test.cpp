@@ -37,19 +37,19 @@ AdminRouter::Handler named(std::string name) {
 class AdminRouterTest : public ::testing::Test {
  protected:
   AdminRouterTest() : router("s3cret") {
-    router.add("GET", "/api/v1/status", named("status"), false);
-    router.add("GET", "/api/v1/backends", named("backends"), false);
-    router.add("GET", "/api/v1/backends/{name}", named("backend"), false);
-    router.add("GET", "/api/v1/backends/stats", named("stats"), false);
-    router.add("POST", "/api/v1/backends/{name}/drain", named("drain"), true);
-    router.add("DELETE", "/api/v1/backends/{name}/drain", named("undrain"), true);
-    router.add("POST", "/api/v1/reload", named("reload"), true);
+    router.add("GET", "/api/v1/status", named("status"), AdminAccess::kOpen);
+    router.add("GET", "/api/v1/backends", named("backends"), AdminAccess::kOpen);
+    router.add("GET", "/api/v1/backends/{name}", named("backend"), AdminAccess::kOpen);
+    router.add("GET", "/api/v1/backends/stats", named("stats"), AdminAccess::kOpen);
+    router.add("POST", "/api/v1/backends/{name}/drain", named("drain"), AdminAccess::kAdmin);
+    router.add("DELETE", "/api/v1/backends/{name}/drain", named("undrain"), AdminAccess::kAdmin);
+    router.add("POST", "/api/v1/reload", named("reload"), AdminAccess::kAdmin);
     router.add("GET", "/api/v1/boom", [](const AdminRequest&, const AdminRouter::Params&) -> AdminResponse {
       throw std::runtime_error("kaboom");
-    }, false);
+    }, AdminAccess::kOpen);
     router.add("GET", "/api/v1/weird", [](const AdminRequest&, const AdminRouter::Params&) -> AdminResponse {
       throw 42;
-    }, false);
+    }, AdminAccess::kOpen);
   }
   AdminRouter router;
 };
@@ -183,8 +183,8 @@ TEST_F(AdminRouterTest, TokenCheckedBeforeParameters) {
 
 TEST_F(AdminRouterTest, TokenNotConfigured403) {
   AdminRouter off("");
-  off.add("POST", "/api/v1/reload", named("reload"), true);
-  off.add("GET", "/api/v1/status", named("status"), false);
+  off.add("POST", "/api/v1/reload", named("reload"), AdminAccess::kAdmin);
+  off.add("GET", "/api/v1/status", named("status"), AdminAccess::kOpen);
   for (const char* auth : {"", "Bearer ", "Bearer anything"}) {
     const auto r = off.handle(req("POST", "/api/v1/reload", auth));
     EXPECT_EQ(r.status, 403) << auth;
@@ -194,10 +194,10 @@ TEST_F(AdminRouterTest, TokenNotConfigured403) {
 }
 
 TEST_F(AdminRouterTest, SetTokenTakesEffect) {
-  router.set_token("n3w");
+  router.set_tokens("n3w", "");
   EXPECT_EQ(router.handle(req("POST", "/api/v1/reload", "Bearer s3cret")).status, 403);
   EXPECT_EQ(router.handle(req("POST", "/api/v1/reload", "Bearer n3w")).status, 200);
-  router.set_token("");
+  router.set_tokens("", "");
   const auto r = router.handle(req("POST", "/api/v1/reload", "Bearer n3w"));
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.body, R"({"error":{"status":403,"message":"admin token not configured"}})");
@@ -207,7 +207,7 @@ TEST_F(AdminRouterTest, SetTokenConcurrentWithHandle) {
   // A reload swaps the token while requests are served: each sees the old or the new one.
   std::atomic<bool> done{false};
   std::thread reloader([&] {
-    for (int i = 0; i < 2000; ++i) router.set_token(i % 2 == 0 ? "n3w" : "s3cret");
+    for (int i = 0; i < 2000; ++i) router.set_tokens(i % 2 == 0 ? "n3w" : "s3cret", "");
     done = true;
   });
   int ok = 0;
@@ -219,6 +219,164 @@ TEST_F(AdminRouterTest, SetTokenConcurrentWithHandle) {
   }
   reloader.join();
   EXPECT_EQ(router.handle(req("POST", "/api/v1/reload", "Bearer s3cret")).status, 200);  // last write wins
+}
+
+// ---- who may read: AdminAccess::kRead
+
+config::IpBytes ip(std::string_view text) {
+  const auto bytes = config::parse_ip_address(text);
+  EXPECT_TRUE(bytes) << text;
+  return bytes.value_or(config::IpBytes{});
+}
+
+AdminRequest from(std::optional<config::IpBytes> peer, std::string method, std::string target,
+                  std::string authorization = "") {
+  AdminRequest r = req(std::move(method), std::move(target), std::move(authorization));
+  r.peer = peer;
+  return r;
+}
+
+constexpr std::string_view kNoReadToken =
+    R"({"error":{"status":403,"message":"no read token configured: set admin.read_token (or read_token_env, )"
+    R"(read_token_file) and send it as 'Authorization: Bearer <token>'; without one only loopback clients may read"}})";
+
+class AdminReadAccessTest : public ::testing::Test {
+ protected:
+  // The admin API's three kinds of route.
+  static void add_routes(AdminRouter& r) {
+    r.add("GET", "/healthz", named("healthz"), AdminAccess::kOpen);
+    r.add("GET", "/api/v1/config", named("config"), AdminAccess::kRead);
+    r.add("GET", "/api/v1/backends/{name}", named("backend"), AdminAccess::kRead);
+    r.add("POST", "/api/v1/reload", named("reload"), AdminAccess::kAdmin);
+  }
+};
+
+TEST_F(AdminReadAccessTest, WithoutAnyTokenOnlyLoopbackPeersRead) {
+  AdminRouter router("", "");
+  add_routes(router);
+  for (const char* loopback : {"127.0.0.1", "127.1.2.3", "127.255.255.254", "::1", "::ffff:127.0.0.1"}) {
+    const auto r = router.handle(from(ip(loopback), "GET", "/api/v1/config"));
+    EXPECT_EQ(r.status, 200) << loopback;
+    EXPECT_EQ(r.body, R"({"route":"config","method":"GET","params":{}})") << loopback;
+  }
+  for (const char* other : {"192.0.2.2", "10.0.0.1", "128.0.0.1", "126.255.255.255", "0.0.0.0", "::", "::2",
+                            "fd00::2", "::ffff:10.0.0.1", "::127.0.0.1", "fe80::1"}) {
+    for (const char* auth : {"", "Bearer anything"}) {
+      const auto r = router.handle(from(ip(other), "GET", "/api/v1/config", auth));
+      EXPECT_EQ(r.status, 403) << other;
+      EXPECT_EQ(r.body, kNoReadToken) << other;
+      EXPECT_EQ(r.header("WWW-Authenticate"), nullptr);
+    }
+  }
+  // An unknown peer is not a loopback one.
+  EXPECT_EQ(router.handle(req("GET", "/api/v1/config")).status, 403);
+  // Refused before its parameter is looked at, like a token check.
+  EXPECT_EQ(router.handle(from(ip("192.0.2.2"), "GET", "/api/v1/backends/%zz")).status, 403);
+  EXPECT_EQ(router.handle(from(ip("127.0.0.1"), "GET", "/api/v1/backends/%zz")).status, 400);
+  // The probes' routes are open to anyone; POSTs stay off without the admin token, loopback or not.
+  EXPECT_EQ(router.handle(from(ip("192.0.2.2"), "GET", "/healthz")).status, 200);
+  EXPECT_EQ(router.handle(req("GET", "/healthz")).status, 200);
+  const auto post = router.handle(from(ip("127.0.0.1"), "POST", "/api/v1/reload", "Bearer x"));
+  EXPECT_EQ(post.status, 403);
+  EXPECT_EQ(post.body, R"({"error":{"status":403,"message":"admin token not configured"}})");
+}
+
+TEST_F(AdminReadAccessTest, AConfiguredReadTokenIsRequiredFromEveryPeer) {
+  AdminRouter router("adm1n", "r3ad");
+  add_routes(router);
+  for (const char* peer : {"127.0.0.1", "::1", "192.0.2.2"}) {
+    const auto missing = router.handle(from(ip(peer), "GET", "/api/v1/config"));
+    EXPECT_EQ(missing.status, 401) << peer;
+    EXPECT_EQ(header_or(missing, "WWW-Authenticate"), "Bearer") << peer;
+    EXPECT_EQ(missing.body, R"({"error":{"status":401,"message":"missing or malformed bearer token"}})");
+    for (const char* wrong : {"Bearer r3a", "Bearer r3adx", "Bearer R3AD", "Bearer adm1"}) {
+      EXPECT_EQ(router.handle(from(ip(peer), "GET", "/api/v1/config", wrong)).status, 403) << peer << " " << wrong;
+    }
+    EXPECT_EQ(router.handle(from(ip(peer), "GET", "/api/v1/config", "Bearer adm1n r3ad")).status, 401) << peer;
+    EXPECT_EQ(router.handle(from(ip(peer), "GET", "/api/v1/config", "Basic cjNhZA==")).status, 401) << peer;
+    EXPECT_EQ(router.handle(from(ip(peer), "GET", "/api/v1/config", "Bearer r3ad")).status, 200) << peer;
+    EXPECT_EQ(router.handle(from(ip(peer), "GET", "/api/v1/config", "Bearer adm1n")).status, 200) << peer;
+    EXPECT_EQ(router.handle(from(ip(peer), "GET", "/healthz")).status, 200) << peer;
+  }
+  const auto wrong = router.handle(from(ip("127.0.0.1"), "GET", "/api/v1/config", "Bearer nope"));
+  EXPECT_EQ(wrong.body, R"({"error":{"status":403,"message":"invalid admin token"}})");
+  // The read token opens reads only.
+  const auto post = router.handle(from(ip("127.0.0.1"), "POST", "/api/v1/reload", "Bearer r3ad"));
+  EXPECT_EQ(post.status, 403);
+  EXPECT_EQ(post.body, R"({"error":{"status":403,"message":"invalid admin token"}})");
+  EXPECT_EQ(router.handle(from(ip("127.0.0.1"), "POST", "/api/v1/reload", "Bearer adm1n")).status, 200);
+}
+
+TEST_F(AdminReadAccessTest, EitherTokenAloneClosesReadsToLoopbackWithoutIt) {
+  AdminRouter admin_only("adm1n", "");
+  add_routes(admin_only);
+  EXPECT_EQ(admin_only.handle(from(ip("127.0.0.1"), "GET", "/api/v1/config")).status, 401);
+  EXPECT_EQ(admin_only.handle(from(ip("192.0.2.2"), "GET", "/api/v1/config", "Bearer adm1n")).status, 200);
+
+  AdminRouter read_only("", "r3ad");
+  add_routes(read_only);
+  EXPECT_EQ(read_only.handle(from(ip("127.0.0.1"), "GET", "/api/v1/config")).status, 401);
+  EXPECT_EQ(read_only.handle(from(ip("192.0.2.2"), "GET", "/api/v1/config", "Bearer r3ad")).status, 200);
+  const auto post = read_only.handle(from(ip("127.0.0.1"), "POST", "/api/v1/reload", "Bearer r3ad"));
+  EXPECT_EQ(post.status, 403);
+  EXPECT_EQ(post.body, R"({"error":{"status":403,"message":"admin token not configured"}})");
+}
+
+TEST_F(AdminReadAccessTest, SetTokensChangesBoth) {
+  AdminRouter router("", "");
+  add_routes(router);
+  const auto outside = ip("192.0.2.2");
+  const auto local = ip("127.0.0.1");
+  EXPECT_EQ(router.handle(from(local, "GET", "/api/v1/config")).status, 200);
+  router.set_tokens("", "r3ad");
+  EXPECT_EQ(router.handle(from(local, "GET", "/api/v1/config")).status, 401);
+  EXPECT_EQ(router.handle(from(outside, "GET", "/api/v1/config", "Bearer r3ad")).status, 200);
+  router.set_tokens("adm1n", "n3w");
+  EXPECT_EQ(router.handle(from(outside, "GET", "/api/v1/config", "Bearer r3ad")).status, 403);
+  EXPECT_EQ(router.handle(from(outside, "GET", "/api/v1/config", "Bearer n3w")).status, 200);
+  EXPECT_EQ(router.handle(from(outside, "POST", "/api/v1/reload", "Bearer adm1n")).status, 200);
+  router.set_tokens("", "");
+  EXPECT_EQ(router.handle(from(outside, "GET", "/api/v1/config", "Bearer n3w")).status, 403);
+  EXPECT_EQ(router.handle(from(local, "GET", "/api/v1/config")).status, 200);
+}
+
+TEST_F(AdminReadAccessTest, RefusalIsWhatHandleSaysWithoutRunningTheHandler) {
+  int calls = 0;
+  AdminRouter router("adm1n", "");
+  router.add("POST", "/api/v1/echo", [&calls](const AdminRequest&, const AdminRouter::Params&) {
+    ++calls;
+    return json_response(200, boost::json::object{{"ok", true}});
+  }, AdminAccess::kAdmin);
+  router.add("GET", "/api/v1/config", named("config"), AdminAccess::kRead);
+  for (const AdminRequest& r : {req("POST", "/api/v1/echo"), req("POST", "/api/v1/echo", "Bearer x"),
+                                req("GET", "/api/v1/echo"), req("POST", "/nope"), req("POST", "nope"),
+                                req("HEAD", "/api/v1/config")}) {
+    const auto refused = router.refusal(r);
+    ASSERT_TRUE(refused) << r.method << " " << r.target;
+    const auto handled = router.handle(r);
+    EXPECT_EQ(refused->status, handled.status) << r.target;
+    EXPECT_EQ(refused->body, handled.body) << r.target;
+    EXPECT_EQ(refused->headers, handled.headers) << r.target;
+  }
+  EXPECT_EQ(router.refusal(req("HEAD", "/api/v1/config"))->body, "");  // HEAD: no body, its length kept
+  EXPECT_EQ(calls, 0);
+  EXPECT_FALSE(router.refusal(req("POST", "/api/v1/echo", "Bearer adm1n")));
+  EXPECT_FALSE(router.refusal(req("GET", "/api/v1/config", "Bearer adm1n")));
+  EXPECT_EQ(calls, 0);  // asking runs nothing
+  EXPECT_EQ(router.handle(req("POST", "/api/v1/echo", "Bearer adm1n")).status, 200);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(AdminLoopback, Addresses) {
+  EXPECT_TRUE(is_loopback(ip("127.0.0.1")));
+  EXPECT_TRUE(is_loopback(ip("127.0.0.2")));
+  EXPECT_TRUE(is_loopback(ip("::1")));
+  EXPECT_TRUE(is_loopback(ip("::ffff:127.9.9.9")));
+  EXPECT_FALSE(is_loopback(ip("::")));
+  EXPECT_FALSE(is_loopback(ip("::ffff:126.0.0.1")));
+  EXPECT_FALSE(is_loopback(ip("::127.0.0.1")));  // IPv4-compatible, not mapped
+  EXPECT_FALSE(is_loopback(ip("1::1")));
+  EXPECT_FALSE(is_loopback(ip("192.0.2.2")));
 }
 
 TEST_F(AdminRouterTest, ThrowingHandlerIs500) {
@@ -251,11 +409,11 @@ TEST(AdminJsonResponse, SerializesValue) {
 TEST(AdminRouterSetup, MalformedPatternThrows) {
   AdminRouter r("t");
   auto h = [](const AdminRequest&, const AdminRouter::Params&) { return AdminResponse{}; };
-  EXPECT_THROW(r.add("GET", "no-slash", h, false), std::invalid_argument);
-  EXPECT_THROW(r.add("GET", "/a/{}/b", h, false), std::invalid_argument);
-  EXPECT_THROW(r.add("GET", "/a/{x/b", h, false), std::invalid_argument);
-  EXPECT_THROW(r.add("GET", "/a//b", h, false), std::invalid_argument);
-  EXPECT_NO_THROW(r.add("GET", "/", h, false));
+  EXPECT_THROW(r.add("GET", "no-slash", h, AdminAccess::kOpen), std::invalid_argument);
+  EXPECT_THROW(r.add("GET", "/a/{}/b", h, AdminAccess::kOpen), std::invalid_argument);
+  EXPECT_THROW(r.add("GET", "/a/{x/b", h, AdminAccess::kOpen), std::invalid_argument);
+  EXPECT_THROW(r.add("GET", "/a//b", h, AdminAccess::kOpen), std::invalid_argument);
+  EXPECT_NO_THROW(r.add("GET", "/", h, AdminAccess::kOpen));
   EXPECT_EQ(r.handle(req("GET", "/")).status, 200);
 }
 

@@ -2,8 +2,12 @@
 // a timeout, so a server that hangs fails the test instead of hanging it.
 #include "proxy/admin/admin_server.hpp"
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include <atomic>
 #include <chrono>
+#include <thread>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -26,8 +30,15 @@ constexpr auto kClientTimeout = 5s;
 
 class Client {
  public:
-  error_code connect(std::uint16_t port) {
+  // To the server on 127.0.0.1; from `source` when given (a local address of another interface
+  // makes the server see a peer that is not loopback).
+  error_code connect(std::uint16_t port, std::optional<asio::ip::address_v4> source = std::nullopt) {
     error_code ec;
+    if (source) {
+      socket_.open(tcp::v4(), ec);
+      if (!ec) socket_.bind(tcp::endpoint(*source, 0), ec);
+      if (ec) return ec;
+    }
     socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
     return ec;
   }
@@ -86,6 +97,10 @@ class Client {
   }
 
   std::size_t buffered() const { return buffer_.size(); }
+  void close() {
+    error_code ignored;
+    socket_.close(ignored);
+  }
 
  private:
   void run_until(bool& done) {
@@ -104,6 +119,21 @@ class Client {
   beast::flat_buffer buffer_;
 };
 
+// An IPv4 address of this host that is not loopback, if it has one.
+std::optional<asio::ip::address_v4> non_loopback_address() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return std::nullopt;
+  std::optional<asio::ip::address_v4> found;
+  for (ifaddrs* i = list; i != nullptr && !found; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
+    const auto* in = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+    const asio::ip::address_v4 a(ntohl(in->sin_addr.s_addr));
+    if (!a.is_loopback()) found = a;
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
 void expect_common_headers(const Response& res) {
   EXPECT_EQ(res[http::field::content_type], "application/json");
   EXPECT_EQ(res[http::field::cache_control], "no-store");
@@ -115,20 +145,28 @@ class AdminServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto router = std::make_shared<AdminRouter>("t0ken");
-    router->add("GET", "/api/v1/ping", [](const AdminRequest&, const AdminRouter::Params&) {
+    add_routes(*router);
+    router_ = router;
+  }
+
+  void add_routes(AdminRouter& router) {
+    router.add("GET", "/api/v1/ping", [](const AdminRequest&, const AdminRouter::Params&) {
       return json_response(200, boost::json::object{{"pong", true}});
-    }, false);
-    router->add("GET", "/api/v1/backends/{name}", [](const AdminRequest&, const AdminRouter::Params& p) {
+    }, AdminAccess::kOpen);
+    router.add("GET", "/api/v1/backends/{name}", [](const AdminRequest&, const AdminRouter::Params& p) {
       return json_response(200, boost::json::object{{"name", p.at("name")}});
-    }, false);
-    router->add("POST", "/api/v1/echo", [this](const AdminRequest& r, const AdminRouter::Params&) {
+    }, AdminAccess::kOpen);
+    router.add("POST", "/api/v1/echo", [this](const AdminRequest& r, const AdminRouter::Params&) {
       ++posts;
       return json_response(200, boost::json::object{{"body", r.body}});
-    }, true);
-    router->add("GET", "/api/v1/boom", [](const AdminRequest&, const AdminRouter::Params&) -> AdminResponse {
+    }, AdminAccess::kAdmin);
+    router.add("GET", "/api/v1/boom", [](const AdminRequest&, const AdminRouter::Params&) -> AdminResponse {
       throw std::runtime_error("kaboom");
-    }, false);
-    router_ = router;
+    }, AdminAccess::kOpen);
+    // Tells what the server made of the peer.
+    router.add("GET", "/api/v1/secret", [](const AdminRequest& r, const AdminRouter::Params&) {
+      return json_response(200, boost::json::object{{"loopback", r.peer && is_loopback(*r.peer)}});
+    }, AdminAccess::kRead);
   }
 
   AdminServer& start(AdminServerOptions options = {}) {
@@ -192,13 +230,20 @@ TEST_F(AdminServerTest, PostWithAndWithoutToken) {
   EXPECT_EQ(res.body(), R"({"body":"hello"})");
   expect_common_headers(res);
 
-  res = c.request(http::verb::post, "/api/v1/echo", "hello");
+  // A refused request's body is never read: the answer closes the connection.
+  Client anonymous;
+  ASSERT_FALSE(anonymous.connect(port()));
+  res = anonymous.request(http::verb::post, "/api/v1/echo", "hello");
   EXPECT_EQ(res.result_int(), 401);
   EXPECT_EQ(res[http::field::www_authenticate], "Bearer");
   expect_common_headers(res);
+  EXPECT_FALSE(res.keep_alive());
 
-  res = c.request(http::verb::post, "/api/v1/echo", "hello", "Bearer nope");
+  Client wrong;
+  ASSERT_FALSE(wrong.connect(port()));
+  res = wrong.request(http::verb::post, "/api/v1/echo", "hello", "Bearer nope");
   EXPECT_EQ(res.result_int(), 403);
+  EXPECT_FALSE(res.keep_alive());
   EXPECT_EQ(posts.load(), 1);
 }
 
@@ -324,6 +369,114 @@ TEST_F(AdminServerTest, SlowClientDoesNotBlockOthersAndTimesOut) {
 
   EXPECT_TRUE(slow.closed_by_peer());  // the deadline closed it
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+}
+
+TEST_F(AdminServerTest, ARefusedRequestIsAnsweredBeforeItsBody) {
+  AdminServerOptions options;
+  options.request_timeout = 3s;
+  start(options);
+  Client c;
+  ASSERT_FALSE(c.connect(port()));
+  // The headers announce 1000 bytes that never come: the refusal must not wait for them.
+  ASSERT_FALSE(c.write_raw("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto [ec, res] = c.read();
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_EQ(res.result_int(), 401);
+  EXPECT_EQ(res[http::field::www_authenticate], "Bearer");
+  expect_common_headers(res);
+  EXPECT_FALSE(res.keep_alive()) << "the unread body makes the connection unusable";
+  EXPECT_TRUE(c.closed_by_peer());
+
+  Client wrong;  // a wrong token: the same, 403
+  ASSERT_FALSE(wrong.connect(port()));
+  ASSERT_FALSE(wrong.write_raw("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n"
+                               "Content-Length: 1000\r\n\r\n"));
+  auto [wrong_ec, wrong_res] = wrong.read();
+  ASSERT_FALSE(wrong_ec) << wrong_ec.message();
+  EXPECT_EQ(wrong_res.result_int(), 403);
+  EXPECT_EQ(posts.load(), 0);
+}
+
+TEST_F(AdminServerTest, ExpectContinueWithoutTheTokenGetsTheRefusalInstead) {
+  start();
+  Client c;
+  ASSERT_FALSE(c.connect(port()));
+  ASSERT_FALSE(c.write_raw("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n"
+                           "Expect: 100-continue\r\n\r\n"));
+  auto [ec, res] = c.read();
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 401) << "no 100 Continue for a body nobody may send";
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(posts.load(), 0);
+}
+
+TEST_F(AdminServerTest, ARefusedRequestWithoutBodyKeepsTheConnection) {
+  start();
+  Client c;
+  ASSERT_FALSE(c.connect(port()));
+  auto res = c.request(http::verb::get, "/api/v1/secret");  // an admin token is set: needed here too
+  EXPECT_EQ(res.result_int(), 401);
+  EXPECT_TRUE(res.keep_alive());
+  res = c.request(http::verb::get, "/api/v1/secret", "", "Bearer t0ken");
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), R"({"loopback":true})");
+  res = c.request(http::verb::get, "/nope");
+  EXPECT_EQ(res.result_int(), 404);
+  EXPECT_TRUE(res.keep_alive());
+}
+
+TEST_F(AdminServerTest, WithoutTokensReadsAnswerLoopbackPeersOnly) {
+  auto open_router = std::make_shared<AdminRouter>("", "");
+  add_routes(*open_router);
+  router_ = open_router;
+  start();
+  Client local;
+  ASSERT_FALSE(local.connect(port()));
+  auto res = local.request(http::verb::get, "/api/v1/secret");
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), R"({"loopback":true})");
+
+  const auto outside = non_loopback_address();
+  if (!outside) GTEST_SKIP() << "this host has no IPv4 address besides loopback";
+  Client remote;  // to 127.0.0.1, from another interface's address: the server sees a remote peer
+  ASSERT_FALSE(remote.connect(port(), *outside)) << outside->to_string();
+  res = remote.request(http::verb::get, "/api/v1/secret");
+  EXPECT_EQ(res.result_int(), 403) << res.body();
+  EXPECT_NE(res.body().find("read_token"), std::string::npos) << res.body();
+  res = remote.request(http::verb::get, "/api/v1/ping");  // open routes stay open
+  EXPECT_EQ(res.result_int(), 200);
+}
+
+TEST_F(AdminServerTest, ConnectionsOverTheLimitAreClosedAtOnce) {
+  AdminServerOptions options;
+  options.max_connections = 3;
+  start(options);
+  std::vector<std::unique_ptr<Client>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<Client>());
+    ASSERT_FALSE(held.back()->connect(port()));
+    EXPECT_EQ(held.back()->request(http::verb::get, "/api/v1/ping").result_int(), 200);  // served, so counted
+  }
+  Client extra;
+  ASSERT_FALSE(extra.connect(port()));  // the kernel completes the handshake; the server closes it
+  EXPECT_TRUE(extra.closed_by_peer());
+  // The ones it holds are still served.
+  EXPECT_EQ(held[0]->request(http::verb::get, "/api/v1/ping").result_int(), 200);
+
+  held[2]->close();  // a slot comes free
+  bool served = false;
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (!served && std::chrono::steady_clock::now() < deadline) {
+    Client next;
+    ASSERT_FALSE(next.connect(port()));
+    if (next.send(http::verb::get, "/api/v1/ping")) continue;
+    auto [ec, res] = next.read();
+    served = !ec && res.result_int() == 200;
+    if (!served) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(served) << "a freed slot was never given to a new connection";
 }
 
 TEST_F(AdminServerTest, StopWithIdleKeepAliveConnectionIsQuick) {

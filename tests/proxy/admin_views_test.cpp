@@ -62,8 +62,9 @@ TEST(AdminViews, ConfigRedactsEverySecret) {
   cfg.users = {{"app", "app-secret"}, {"other", "other-secret"}};
   cfg.health.password = "monitor-secret";
   cfg.admin.token = "token-secret";
+  cfg.admin.read_token = "read-token-secret";
   const std::string text = json::serialize(config_view(cfg));
-  for (const char* secret : {"app-secret", "other-secret", "monitor-secret", "token-secret"}) {
+  for (const char* secret : {"app-secret", "other-secret", "monitor-secret", "token-secret", "read-token-secret"}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in " << text;
   }
   const auto view = config_view(cfg);
@@ -71,10 +72,13 @@ TEST(AdminViews, ConfigRedactsEverySecret) {
   EXPECT_EQ(view.at("users").as_array()[1].at("password"), kRedacted);
   EXPECT_EQ(view.at("health").at("password"), kRedacted);
   EXPECT_EQ(view.at("admin").at("token"), kRedacted);
+  EXPECT_EQ(view.at("admin").at("read_token"), kRedacted);
   EXPECT_EQ(view.at("timeouts").at("drain_seconds").as_double(), 30.0);
   cfg.health.password.clear();
   cfg.admin.token.clear();
+  cfg.admin.read_token.clear();
   EXPECT_EQ(config_view(cfg).at("admin").at("token"), "") << "no token: nothing to hide, and it shows it is unset";
+  EXPECT_EQ(config_view(cfg).at("admin").at("read_token"), "");
 }
 
 TEST(AdminViews, ConfigShowsTheLimits) {
@@ -86,7 +90,10 @@ TEST(AdminViews, ConfigShowsTheLimits) {
   const auto view = config_view(cfg);
   EXPECT_EQ(json::serialize(view.at("limits")),
             R"({"max_client_connections":10000,"max_user_connections":7,"login_failures":10,)"
-            R"("login_failure_window_seconds":6E1,"login_block_time_seconds":6E1,"login_throttle_exempt":["10.0.0.0/8"]})");
+            R"("login_failure_window_seconds":6E1,"login_block_time_seconds":6E1,"login_throttle_exempt":["10.0.0.0/8"],)"
+            R"("max_pending_logins_per_address":100,"max_session_prepared_statements":16382,)"
+            R"("max_session_prepared_bytes":67108864})");
+  EXPECT_EQ(view.at("pool").at("max_prepared_statement_bytes").to_number<int>(), 4 << 20);
   EXPECT_EQ(view.at("users").as_array()[0].at("max_connections").to_number<int>(), 5);
   EXPECT_TRUE(view.at("users").as_array()[1].at("max_connections").is_null());
 }

@@ -55,10 +55,12 @@ Bytes frame(const Bytes& payload, std::uint8_t seq) {
 struct Step {
   Bytes send;                                              // wire bytes, framed
   std::function<void(const Bytes& payload, std::uint8_t seq)> expect;  // set: receive one packet
+  bool expect_close = false;                               // the proxy hangs up, sending nothing
 };
 
 Step send(Bytes wire) { return Step{std::move(wire), nullptr}; }
 Step expect(std::function<void(const Bytes&, std::uint8_t)> check) { return Step{{}, std::move(check)}; }
+Step expect_close() { return Step{{}, nullptr, true}; }
 // A packet whose wire bytes must be exactly these.
 Step expect_wire(const std::string& wire_hex) {
   const Bytes want = test::hex(wire_hex);
@@ -70,6 +72,12 @@ awaitable<void> serve(tcp::acceptor& acceptor, std::vector<Step> script) {
   EXPECT_FALSE(aec);
   if (aec) co_return;
   for (Step& step : script) {
+    if (step.expect_close) {
+      std::uint8_t byte = 0;
+      auto [ec, n] = co_await socket.async_read_some(asio::buffer(&byte, 1), kUseTuple);
+      EXPECT_TRUE(ec) << "the proxy went on sending (" << n << " bytes)";
+      continue;
+    }
     if (!step.expect) {
       auto [ec, n] = co_await asio::async_write(socket, asio::buffer(step.send), kUseTuple);
       EXPECT_FALSE(ec) << ec.message();
@@ -89,15 +97,24 @@ awaitable<void> serve(tcp::acceptor& acceptor, std::vector<Step> script) {
 struct Outcome {
   bool connected = false;
   Bytes server_error;
+  std::string detail;
+};
+
+// How the proxy may encrypt a password for caching_sha2_password without TLS (BackendTarget).
+struct RsaSettings {
+  protocol::RsaPublicKey pinned;       // rsa_public_key_file
+  bool get_server_public_key = false;
 };
 
 // `tls`: the backend's TLS context, null for plain TCP.
 Outcome run_login(std::vector<Step> script, BackendCredentials creds,
-                  std::shared_ptr<asio::ssl::context> tls = nullptr) {
+                  std::shared_ptr<asio::ssl::context> tls = nullptr, RsaSettings rsa = {}) {
   asio::io_context io;
   tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   BackendTarget target{"mysql84", "127.0.0.1", acceptor.local_endpoint().port()};
   target.tls = std::move(tls);
+  target.rsa_public_key = rsa.pinned;
+  target.get_server_public_key = rsa.get_server_public_key;
   Outcome outcome;
   asio::co_spawn(io, serve(acceptor, std::move(script)), asio::detached);
   asio::co_spawn(
@@ -106,6 +123,7 @@ Outcome run_login(std::vector<Step> script, BackendCredentials creds,
         auto opened = co_await BackendConnection::open(target, creds, std::chrono::seconds(5), 1u << 24);
         outcome.connected = opened.connection != nullptr;
         outcome.server_error = opened.failure.server_error;
+        outcome.detail = opened.failure.detail;
       },
       asio::detached);
   io.run_for(std::chrono::seconds(10));
@@ -145,26 +163,82 @@ TEST(BackendLoginMysql84, CachingSha2FastPath) {
   EXPECT_TRUE(outcome.connected) << test::to_hex(outcome.server_error);
 }
 
-TEST(BackendLoginMysql84, CachingSha2FullAuthenticationWithTheRsaKey) {
-  const RsaKeyResult keys = load_or_generate_rsa_keys("");
-  ASSERT_TRUE(keys.error.empty()) << keys.error;
-  Bytes key_packet = {0x01};
-  key_packet.insert(key_packet.end(), keys.keys.public_pem.begin(), keys.keys.public_pem.end());
+// The RSA pair a MySQL 8.4 server would have, and its public key as the server sends it.
+struct ServerKeys {
+  RsaKeyResult keys = load_or_generate_rsa_keys("");
+  Bytes key_packet() const {
+    Bytes packet = {0x01};
+    packet.insert(packet.end(), keys.keys.public_pem.begin(), keys.keys.public_pem.end());
+    return packet;
+  }
+  // Checks that `payload` is the password, encrypted with this pair's public key.
+  void expect_password(const Bytes& payload) const {
+    EXPECT_EQ(payload.size(), 256u);  // one RSA-2048 block
+    auto password = protocol::rsa_decrypt_password(payload, kScramble, keys.keys.private_key);
+    ASSERT_TRUE(password) << password.error().message();
+    EXPECT_EQ(*password, kPassword);
+  }
+};
+
+// get_server_public_key: true. The key is asked for and taken as the server sends it.
+TEST(BackendLoginMysql84, CachingSha2FullAuthenticationWithTheServersKeyWhenAllowed) {
+  const ServerKeys server;
+  ASSERT_TRUE(server.keys.error.empty()) << server.keys.error;
   auto outcome = run_login(
       {send(frame(greeting("caching_sha2_password"), 0)), expect_sha2_handshake_response(),
        send(test::hex("02 00 00 02 01 04")),  // perform full authentication
        expect_wire("01 00 00 03 02"),         // no TLS: the client asks for the public key
-       send(frame(key_packet, 4)),
+       send(frame(server.key_packet(), 4)),
        expect([&](const Bytes& payload, std::uint8_t seq) {
          EXPECT_EQ(seq, 5);
-         EXPECT_EQ(payload.size(), 256u);  // one RSA-2048 block
-         auto password = protocol::rsa_decrypt_password(payload, kScramble, keys.keys.private_pem);
-         ASSERT_TRUE(password) << password.error().message();
-         EXPECT_EQ(*password, kPassword);
+         server.expect_password(payload);
        }),
        send(test::hex("07 00 00 06 00 00 00 02 00 00 00"))},
-      app_creds());
+      app_creds(), nullptr, RsaSettings{{}, true});
   EXPECT_TRUE(outcome.connected) << test::to_hex(outcome.server_error);
+}
+
+// rsa_public_key_file: the password goes encrypted with the configured key at once; the server
+// is never asked for its key (what it would send could be anyone's).
+TEST(BackendLoginMysql84, CachingSha2FullAuthenticationWithThePinnedKey) {
+  const ServerKeys server;
+  auto pinned = protocol::RsaPublicKey::from_pem(server.keys.keys.public_pem);
+  ASSERT_TRUE(pinned);
+  auto outcome = run_login(
+      {send(frame(greeting("caching_sha2_password"), 0)), expect_sha2_handshake_response(),
+       send(test::hex("02 00 00 02 01 04")),  // perform full authentication
+       expect([&](const Bytes& payload, std::uint8_t seq) {
+         EXPECT_EQ(seq, 3);
+         server.expect_password(payload);
+       }),
+       send(test::hex("07 00 00 04 00 00 00 02 00 00 00"))},
+      app_creds(), nullptr, RsaSettings{*pinned, true});
+  EXPECT_TRUE(outcome.connected) << test::to_hex(outcome.server_error);
+}
+
+// Neither a key nor get_server_public_key: the login fails, as from MySQL's own clients, and no
+// form of the password leaves.
+TEST(BackendLoginMysql84, CachingSha2FullAuthenticationWithoutTlsOrKeyIsRefused) {
+  auto outcome = run_login({send(frame(greeting("caching_sha2_password"), 0)), expect_sha2_handshake_response(),
+                            send(test::hex("02 00 00 02 01 04")),  // perform full authentication
+                            expect_close()},
+                           app_creds());
+  EXPECT_FALSE(outcome.connected);
+  ASSERT_GT(outcome.server_error.size(), 3u);
+  EXPECT_EQ(outcome.server_error[1] | (outcome.server_error[2] << 8), 1429);
+  EXPECT_NE(outcome.detail.find("Authentication requires secure connection"), std::string::npos) << outcome.detail;
+}
+
+// A server (or someone on the path) that sends a public key the proxy did not ask for gets no
+// password encrypted with it.
+TEST(BackendLoginMysql84, APublicKeyNobodyAskedForIsRefused) {
+  const ServerKeys attacker;
+  for (const bool allowed : {false, true}) {
+    auto outcome = run_login({send(frame(greeting("caching_sha2_password"), 0)), expect_sha2_handshake_response(),
+                              send(frame(attacker.key_packet(), 2)), expect_close()},
+                             app_creds(), nullptr, RsaSettings{{}, allowed});
+    EXPECT_FALSE(outcome.connected) << "get_server_public_key " << allowed;
+  }
 }
 
 TEST(BackendLoginMysql84, AuthSwitchToCachingSha2) {

@@ -205,6 +205,85 @@ TEST(LoginThrottle, AFloodOfAddressesCannotFreeABlockedOne) {
   EXPECT_EQ(t.counts(t0 + 1s, p).tracked, 50u);
 }
 
+TEST(LoginThrottle, AFailureWhileBlockedMakesASourceTheMostRecentlyFailed) {
+  LoginThrottle t(2);
+  const auto p = policy(1, 60s, 100s);
+  const SourceKey a = v4(10, 0, 0, 1);
+  const SourceKey b = v4(10, 0, 0, 2);
+  ASSERT_TRUE(t.record_failure(a, t0, p));
+  ASSERT_TRUE(t.record_failure(b, t0 + 1s, p));
+  EXPECT_FALSE(t.record_failure(a, t0 + 2s, p));  // blocked: not counted, but it tried last
+  // Every source blocked, nothing expired: the least recently failed one (b) makes room.
+  ASSERT_TRUE(t.record_failure(v4(10, 0, 0, 3), t0 + 3s, p));
+  EXPECT_TRUE(t.blocked_for(a, t0 + 3s, p));
+  EXPECT_FALSE(t.blocked_for(b, t0 + 3s, p));
+  const auto left = t.sources(t0 + 3s, p);
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(source_text(left[0].source), "10.0.0.1");
+  EXPECT_EQ(source_text(left[1].source), "10.0.0.3");
+}
+
+TEST(LoginThrottle, AnEndedBlockExpiresItsSourceWhateverItsPlace) {
+  LoginThrottle t(3);
+  const auto p = policy(2, 60s, 10s);
+  const SourceKey early = v4(10, 0, 0, 1);
+  const SourceKey blocked = v4(10, 0, 0, 2);
+  const SourceKey recent = v4(10, 0, 0, 3);
+  t.record_failure(early, t0, p);
+  t.record_failure(blocked, t0 + 5s, p);
+  ASSERT_TRUE(t.record_failure(blocked, t0 + 5s, p));  // blocked until 15 s
+  t.record_failure(recent, t0 + 14s, p);
+  // At 16 s the block is over and, its failures spent, the source is forgotten first, though
+  // `early` failed longer ago (its failure is still within the window).
+  t.record_failure(v4(10, 0, 0, 4), t0 + 16s, p);
+  const auto left = t.sources(t0 + 16s, p);
+  ASSERT_EQ(left.size(), 3u);
+  EXPECT_EQ(source_text(left[0].source), "10.0.0.1");
+  EXPECT_EQ(source_text(left[1].source), "10.0.0.3");
+  EXPECT_EQ(source_text(left[2].source), "10.0.0.4");
+  // A source whose block ended and that fails again counts from zero, like any other.
+  LoginThrottle u(2);
+  ASSERT_TRUE(u.record_failure(blocked, t0, policy(1, 60s, 10s)));
+  EXPECT_FALSE(u.record_failure(blocked, t0 + 11s, p));
+  EXPECT_FALSE(u.blocked_for(blocked, t0 + 11s, p));
+  EXPECT_TRUE(u.record_failure(blocked, t0 + 12s, p));
+}
+
+TEST(LoginThrottle, MakingRoomCostsNoWalkOfTheTable) {
+  // A full table of blocked sources under a flood of new addresses: the worst case of a walk
+  // looking for a source that is not blocked. Every failure may look at a few sources, plus one
+  // per source it drops, never at the whole table.
+  constexpr std::size_t kCapacity = 2000;
+  constexpr int kFlood = 20000;
+  LoginThrottle t(kCapacity);
+  const auto p = policy(3, 60s, 600s);
+  for (std::size_t i = 0; i + 1 < kCapacity; ++i) {
+    const SourceKey s = v4(10, 1, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i));
+    for (int f = 0; f < 3; ++f) t.record_failure(s, t0, p);
+  }
+  ASSERT_EQ(t.counts(t0, p).blocked, kCapacity - 1);
+  const std::uint64_t before = t.eviction_steps();
+  for (int i = 0; i < kFlood; ++i) {
+    t.record_failure(v4(172, 16, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)),
+                     t0 + 1s + std::chrono::milliseconds(i), p);
+  }
+  const std::uint64_t steps = t.eviction_steps() - before;
+  EXPECT_LE(steps, 4u * kFlood) << "eviction walked the table: " << steps << " steps for " << kFlood << " failures";
+  EXPECT_GE(steps, static_cast<std::uint64_t>(kFlood)) << "each full-table insert drops one";
+  EXPECT_EQ(t.counts(t0 + 30s, p).blocked, kCapacity - 1) << "the flood freed no blocked source";
+  EXPECT_EQ(t.counts(t0 + 30s, p).tracked, kCapacity);
+
+  // Later, with every one of them expired, room is made by dropping them all, each once.
+  const std::uint64_t before_expiry = t.eviction_steps();
+  t.record_failure(v4(192, 168, 0, 1), t0 + 700s, p);
+  EXPECT_LE(t.eviction_steps() - before_expiry, kCapacity + 2);
+  EXPECT_EQ(t.counts(t0 + 700s, p).tracked, 1u);
+  const std::uint64_t emptied = t.eviction_steps();
+  for (int i = 0; i < 100; ++i) t.record_failure(v4(192, 168, 1, static_cast<std::uint8_t>(i)), t0 + 701s, p);
+  EXPECT_EQ(t.eviction_steps(), emptied) << "a table that is not full makes no room";
+  EXPECT_EQ(t.counts(t0 + 701s, p).tracked, 101u);
+}
+
 TEST(LoginThrottle, ManyThreadsRecordingAtOnceBlockExactlyOnce) {
   LoginThrottle t;
   const auto p = policy(50, 60s, 60s);

@@ -6,8 +6,9 @@ explicit transaction (the proxy keeps a transaction on the primary). Every answe
 the database says which server answered ("served_by", as the server reports it).
 
 Env: MYSQL_HOST (mysql-proxy), MYSQL_PORT (3306), MYSQL_USER (app), MYSQL_PASSWORD (required),
-MYSQL_DATABASE (demo), PROXY_ADMIN_URL (http://mysql-proxy:9180), PORT (8082),
-BIND_ADDRESS (0.0.0.0). Run: python3 app.py (uvicorn).
+MYSQL_DATABASE (demo), PROXY_ADMIN_URL (http://mysql-proxy:9180), PROXY_ADMIN_TOKEN (the proxy's
+admin read token, sent as a bearer token; unset: none, which only a proxy on the same host
+answers), PORT (8082), BIND_ADDRESS (0.0.0.0). Run: python3 app.py (uvicorn).
 """
 
 import json
@@ -42,6 +43,7 @@ FROM departments WHERE dept_no REGEXP '^d[0-9]{3}$' FOR UPDATE
 POOL = db.Pool(db.settings_from_env("bucket"))
 DB = POOL.settings
 PROXY_ADMIN_URL = os.environ.get("PROXY_ADMIN_URL", "http://mysql-proxy:9180").rstrip("/")
+PROXY_ADMIN_TOKEN = os.environ.get("PROXY_ADMIN_TOKEN", "")
 
 
 def served_by(row):
@@ -126,8 +128,11 @@ def create_department(body: NewDepartment):
 def proxy_pool():
     # Fetched server-side so the browser never talks to the admin API.
     url = PROXY_ADMIN_URL + "/api/v1/pool"
+    request = urllib.request.Request(url)
+    if PROXY_ADMIN_TOKEN:
+        request.add_header("Authorization", "Bearer " + PROXY_ADMIN_TOKEN)
     try:
-        with urllib.request.urlopen(url, timeout=3) as resp:
+        with urllib.request.urlopen(request, timeout=3) as resp:
             pool = json.load(resp)
     except (urllib.error.URLError, OSError, ValueError) as e:
         return JSONResponse({"error": "cannot read %s: %s" % (url, e)}, status_code=502,

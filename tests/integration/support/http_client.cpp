@@ -12,14 +12,22 @@ namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
 HttpReply http_request(const std::string& host, int port, const std::string& method, const std::string& target,
-                       const std::string& token, const std::string& body) {
+                       const std::string& token, const std::string& body, const std::string& source) {
   HttpReply reply;
   try {
     boost::asio::io_context io;
     beast::tcp_stream stream(io);
     stream.expires_after(std::chrono::seconds(30));
     tcp::resolver resolver(io);
-    stream.connect(resolver.resolve(host, std::to_string(port)));
+    const auto endpoints = resolver.resolve(host, std::to_string(port));
+    if (source.empty()) {
+      stream.connect(endpoints);
+    } else {
+      // Connecting to a range would reopen the socket and lose the binding: one endpoint.
+      stream.socket().open(tcp::v4());
+      stream.socket().bind(tcp::endpoint(boost::asio::ip::make_address(source), 0));
+      stream.connect(endpoints.begin()->endpoint());
+    }
     http::request<http::string_body> req(http::string_to_verb(method), target, 11);
     req.set(http::field::host, host);
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);

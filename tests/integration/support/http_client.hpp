@@ -12,8 +12,9 @@ struct HttpReply {
   std::string error;
 };
 
-// One request on a fresh connection; `token` adds "Authorization: Bearer <token>".
+// One request on a fresh connection; `token` adds "Authorization: Bearer <token>". A `source`
+// address binds the socket to it first, so the server sees that peer (an IPv4 host address).
 HttpReply http_request(const std::string& host, int port, const std::string& method, const std::string& target,
-                       const std::string& token = "", const std::string& body = "");
+                       const std::string& token = "", const std::string& body = "", const std::string& source = "");
 
 }  // namespace itest

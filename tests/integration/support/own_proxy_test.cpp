@@ -34,6 +34,15 @@ Client OwnProxyTest::node(int port) {
   return c;
 }
 
+void OwnProxyTest::expect_served(const std::string& after) {
+  std::string how;
+  ASSERT_TRUE(proxy_->running(&how)) << "proxy " << how << " after " << after;
+  Client c = open();
+  ASSERT_TRUE(c.connected()) << "after " << after;
+  EXPECT_EQ(must_scalar(c, "SELECT 1"), "1") << "after " << after;
+  EXPECT_EQ(must_scalar(c, "SELECT COUNT(*) FROM seq_1_to_1000"), "1000") << "after " << after;
+}
+
 std::string OwnProxyTest::metrics() {
   const HttpReply r = http_request("127.0.0.1", proxy_->admin_port(), "GET", "/metrics");
   EXPECT_EQ(r.status, 200) << r.error;

@@ -26,6 +26,9 @@ class OwnProxyTest : public IntegrationTest {
   Client open(const std::string& db = "proxytest");
   // A session straight to a cluster node.
   Client node(int port);
+  // The proxy process is alive and a well-behaved client is served (`after`: what came before,
+  // for the failure message).
+  void expect_served(const std::string& after);
   void cluster_cmd(const std::string& args);
   void on_teardown(std::function<void()> restore) { restores_.push_back(std::move(restore)); }
 
