@@ -18,6 +18,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
+#ifdef __SANITIZE_ADDRESS__
+// ASan's shadow memory and quarantine make RSS say nothing about the proxy's own: print it only.
+constexpr bool kUnderAddressSanitizer = true;
+#else
+constexpr bool kUnderAddressSanitizer = false;
+#endif
+
 class PreAuthLimitsTest : public OwnProxyTest {
  protected:
   // A greeting, then a native-password handshake response for `user` carrying an attribute
@@ -27,7 +34,10 @@ class PreAuthLimitsTest : public OwnProxyTest {
     const RawConn::Reply greeting = conn.read_packet();
     EXPECT_EQ(greeting.got, RawConn::Got::kPacket) << "greeting: " << greeting.describe();
     if (greeting.got != RawConn::Got::kPacket) return greeting;
-    EXPECT_TRUE(conn.send(frame(with_attribute_block(handshake_response(greeting, user, password), block_size), 1)));
+    // The proxy may refuse (and close) before a large packet is all sent: the reply tells.
+    if (!conn.send(frame(with_attribute_block(handshake_response(greeting, user, password), block_size), 1))) {
+      return RawConn::Reply{RawConn::Got::kClosed};
+    }
     return conn.read_packet();
   }
 
@@ -165,7 +175,7 @@ TEST_F(PreAuthLimitsTest, FiveHundredStrangersWithMaximalAttributeBlocksStayUnde
   const long during = rss_kib(proxy_->pid());
   std::cout << "[ rss ] " << kStrangers << " strangers holding 64 KiB attribute blocks at the auth switch: "
             << before / 1024 << " MiB before, " << during / 1024 << " MiB during\n";
-  EXPECT_LT(during, 200 * 1024) << "RSS " << during / 1024 << " MiB";
+  if (!kUnderAddressSanitizer) EXPECT_LT(during, 200 * 1024) << "RSS " << during / 1024 << " MiB";
   EXPECT_EQ(must_scalar(warm, "SELECT 2"), "2");
   held.clear();
   expect_served("500 strangers with maximal attribute blocks");

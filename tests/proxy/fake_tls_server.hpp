@@ -56,6 +56,12 @@ class FakeTlsServer {
   ~FakeTlsServer() {
     io_.stop();
     thread_.join();
+    // The pending accept must complete (aborted) before the io_context goes: Asio's io_uring
+    // backend destroys pending operations after the socket service they point into.
+    proxy::error_code ignored;
+    acceptor_.close(ignored);
+    io_.restart();
+    io_.poll();
   }
 
   FakeTlsServer(const FakeTlsServer&) = delete;
