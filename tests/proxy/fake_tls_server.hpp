@@ -4,6 +4,7 @@
 // greeting, which certificate each connection gets, and the TLS 1.2 suites it accepts are the
 // test's to choose: it stands in for a backend, or for someone on the path to one.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,12 +57,13 @@ class FakeTlsServer {
   ~FakeTlsServer() {
     io_.stop();
     thread_.join();
-    // The pending accept must complete (aborted) before the io_context goes: Asio's io_uring
-    // backend destroys pending operations after the socket service they point into.
+    // Pending operations must complete (the accept aborted, reads of closed clients ended) before
+    // the io_context goes: Asio's io_uring backend destroys pending operations after the socket
+    // service they point into, and its cancellations arrive through the ring, not at once.
     proxy::error_code ignored;
     acceptor_.close(ignored);
     io_.restart();
-    io_.poll();
+    io_.run_for(std::chrono::milliseconds(300));
   }
 
   FakeTlsServer(const FakeTlsServer&) = delete;
