@@ -1,6 +1,5 @@
 #include "proxy/session/client_session.hpp"
 
-
 #include <algorithm>
 
 #include "protocol/command.hpp"
@@ -264,11 +263,16 @@ awaitable<bool> ClientSession::refuse_if_too_many_pending_logins() {
   proxy_metrics().rejected_pending_logins.inc();
   log_.info("{} already has {} logins in progress (limits.max_pending_logins_per_address): refused",
             source_text(source), max);
+  const std::string message(kErrTooManyConnections.message);
+  co_await refuse_before_greeting(kErrTooManyConnections.code, message);
+  co_return true;
+}
+
+awaitable<void> ClientSession::refuse_before_greeting(std::uint16_t code, const std::string& message) {
   Deadline deadline(client_.socket().get_executor(), client_.socket());
   deadline.arm(kRefusalWriteTimeout);
-  const auto frame = refusal_frame(kErrTooManyConnections.code, kErrTooManyConnections.message);
+  const auto frame = refusal_frame(code, message);
   co_await client_.write(frame);
-  co_return true;
 }
 
 awaitable<bool> ClientSession::check_database(std::uint8_t err_seq) {
@@ -295,10 +299,7 @@ awaitable<bool> ClientSession::refuse_if_blocked() {
   const auto message = blocked_message();
   if (!message) co_return false;
   proxy_metrics().rejected_login_throttled.inc();
-  Deadline deadline(client_.socket().get_executor(), client_.socket());
-  deadline.arm(kRefusalWriteTimeout);
-  const auto frame = refusal_frame(kErrHostBlocked.code, *message);
-  co_await client_.write(frame);
+  co_await refuse_before_greeting(kErrHostBlocked.code, *message);
   co_return true;
 }
 

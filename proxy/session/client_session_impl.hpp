@@ -73,6 +73,8 @@ class ClientSession final : public WorkerSession {
   // Before the greeting: a source with max_pending_logins_per_address logins in progress gets
   // ERR 1040 and true; otherwise the session holds a slot until its login ends.
   awaitable<bool> refuse_if_too_many_pending_logins();
+  // Writes an ERR in place of the greeting (no SQLSTATE), bounded by kRefusalWriteTimeout.
+  awaitable<void> refuse_before_greeting(std::uint16_t code, const std::string& message);
   awaitable<bool> handle(const protocol::Packet& command);
   awaitable<bool> ping(const protocol::Packet& command);
   awaitable<bool> reset_connection(const protocol::Packet& command);
