@@ -4,10 +4,13 @@
 #include <mysql.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <filesystem>
@@ -72,6 +75,41 @@ class WatchScope {
   ~WatchScope() { t_watch = nullptr; }
   WatchScope(const WatchScope&) = delete;
   WatchScope& operator=(const WatchScope&) = delete;
+};
+
+// ---- waits bounded by the call's deadline ----
+// Connector/C 3.3 waits for TLS I/O with the connect, read and write timeouts, which it keeps in
+// seconds, passed as milliseconds: with a 3 s timeout the TLS handshake gets 3 ms to hear from
+// the server, and every TLS read as long, so a backend a few milliseconds away fails its checks.
+// The library lets the wait be the caller's (MARIADB_OPT_IO_WAIT): the monitor waits until the
+// deadline of the call in progress (connect, or query and result), whatever the library asks.
+
+// The deadline of the library call in progress on this thread; none outside of one.
+thread_local std::optional<std::chrono::steady_clock::time_point> t_deadline;
+
+int wait_io(my_socket socket, my_bool is_read, int library_timeout_ms) {
+  pollfd p{};
+  p.fd = socket;
+  p.events = is_read ? POLLIN : POLLOUT;
+  for (;;) {
+    int wait_ms = library_timeout_ms == 0 ? -1 : library_timeout_ms;  // 0: the library's "forever"
+    if (t_deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*t_deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
+    }
+    const int rc = ::poll(&p, 1, wait_ms);
+    if (rc == -1 && errno == EINTR) continue;
+    if (rc == 0) errno = ETIMEDOUT;  // as the library's own wait reports it
+    return rc;
+  }
+}
+
+class DeadlineScope {
+ public:
+  explicit DeadlineScope(std::chrono::milliseconds timeout) { t_deadline = std::chrono::steady_clock::now() + timeout; }
+  ~DeadlineScope() { t_deadline.reset(); }
+  DeadlineScope(const DeadlineScope&) = delete;
+  DeadlineScope& operator=(const DeadlineScope&) = delete;
 };
 
 // ---- certificate checks ----
@@ -261,6 +299,7 @@ std::optional<std::string> MonitorConnection::connect_once(const ConnectionSetti
   mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &seconds);
   mysql_options(mysql, MYSQL_OPT_PROTOCOL, &protocol);
   mysql_options(mysql, MYSQL_OPT_RECONNECT, &off);  // we reconnect ourselves, knowingly
+  mysql_optionsv(mysql, MARIADB_OPT_IO_WAIT, &wait_io);
   if (auto error = apply_tls(mysql, settings.tls, pinned_fingerprint)) {
     mysql_close(mysql);
     return error;
@@ -275,6 +314,7 @@ std::optional<std::string> MonitorConnection::connect_once(const ConnectionSetti
   MYSQL* connected = nullptr;
   {
     WatchScope scope(settings.tls.mode == config::BackendTlsMode::kDisabled ? nullptr : &watch);
+    DeadlineScope deadline(settings.timeout);
     connected = mysql_real_connect(mysql, settings.host.c_str(), settings.user.c_str(), settings.password.c_str(),
                                    nullptr, settings.port, nullptr, 0);
   }
@@ -319,6 +359,7 @@ MonitorConnection::Outcome MonitorConnection::query(const std::string& sql) {
     out.error = QueryError{CR_SERVER_LOST, "not connected"};
     return out;
   }
+  DeadlineScope deadline(settings_.timeout);  // the query and its whole result
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
     out.error = error_of(mysql_);
     if (out.error.connection_lost()) close();

@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 
@@ -35,6 +36,9 @@ class FakeTlsServer {
     // Which of the certificates the n-th connection (from 0) shows.
     std::function<std::size_t(int connection)> certificate_for = [](int) { return std::size_t{0}; };
     std::string tls12_ciphers;   // not empty: the only TLS 1.2 suites accepted, and TLS 1.2 at most
+    // How long the server takes before the TLS handshake and before each answer: a backend some
+    // network away, or busy.
+    std::chrono::milliseconds answer_delay{0};
   };
 
   FakeTlsServer(std::vector<TestKeyAndCertificate> certificates, Options options)
@@ -107,6 +111,13 @@ class FakeTlsServer {
     co_return !pec;
   }
 
+  proxy::awaitable<void> pause() {
+    if (options_.answer_delay.count() == 0) co_return;
+    proxy::asio::steady_timer timer(io_, options_.answer_delay);
+    auto [ec] = co_await timer.async_wait(proxy::kUseTuple);
+    (void)ec;
+  }
+
   proxy::awaitable<void> accept_loop() {
     for (;;) {
       auto [ec, socket] = co_await acceptor_.async_accept(proxy::kUseTuple);
@@ -126,6 +137,7 @@ class FakeTlsServer {
     std::uint8_t seq = 0;
     const bool got_ssl_request = co_await read_packet(socket, payload, seq);
     if (!got_ssl_request) co_return;  // a client that did not go on
+    co_await pause();
     const std::size_t which = options_.certificate_for(n) % contexts_.size();
     TlsStream tls(std::move(socket), *contexts_[which]);
     auto [hec] = co_await tls.async_handshake(proxy::asio::ssl::stream_base::server, proxy::kUseTuple);
@@ -142,6 +154,7 @@ class FakeTlsServer {
         co_return;
       }
       if (!login && !payload.empty() && payload[0] == 0x01) co_return;  // COM_QUIT
+      co_await pause();
       const Bytes ok = ok_packet(static_cast<std::uint8_t>(seq + 1));
       const auto ok_buffer = proxy::asio::buffer(ok);
       auto [oec, on] = co_await proxy::asio::async_write(tls, ok_buffer, proxy::kUseTuple);
