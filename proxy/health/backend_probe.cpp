@@ -121,8 +121,8 @@ CheckResult BackendProbe::check(const ProbeSettings& settings, bool write_heartb
   result.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
   result.finished = std::chrono::system_clock::now();
   result.reachable = !error.has_value();
-  // The client library only knows whole seconds; the configured timeout is exact here. A slow
-  // answer is no proof of health.
+  // Each call ends by the timeout; the check, several calls, must fit in it as a whole too. A
+  // slow answer is no proof of health.
   const std::chrono::milliseconds timeout = settings.connection.timeout;
   result.timed_out = result.duration > timeout;
   std::string took = format_lag(static_cast<double>(result.duration.count()) / 1e6);

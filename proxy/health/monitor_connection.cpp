@@ -288,8 +288,8 @@ std::optional<std::string> MonitorConnection::connect_once(const ConnectionSetti
   last_errno_ = 0;
   MYSQL* mysql = mysql_init(nullptr);
   if (mysql == nullptr) return std::string("mysql_init failed (out of memory)");
-  // The client library counts whole seconds; HealthMonitor also fails a check that takes longer
-  // than the exact timeout.
+  // The library's own timeouts (whole seconds) only decide that it waits at all: every wait goes
+  // through wait_io, which ends at the exact deadline of the call in progress.
   auto ms = settings.timeout.count();
   unsigned int seconds = static_cast<unsigned int>(std::max<long long>(1, (ms + 999) / 1000));
   unsigned int protocol = MYSQL_PROTOCOL_TCP;  // "localhost" would otherwise mean the socket

@@ -1,8 +1,8 @@
 #pragma once
 // MonitorConnection: the monitor's own libmysqlclient connection to one backend, kept open
-// between checks. Blocking; every wait is bounded by the check timeout (rounded up to whole
-// seconds, the client library's unit). interrupt() may be called from another thread to end a
-// blocked call at once (used by HealthMonitor::stop()).
+// between checks. Blocking; the connect, and each query with its result, end by the timeout
+// after they start (the waits are the monitor's own, not the client library's). interrupt() may
+// be called from another thread to end a blocked call at once (used by HealthMonitor::stop()).
 #include <chrono>
 #include <cstdint>
 #include <mutex>
