@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tests/support/hex.hpp"
+#include "tests/support/packets.hpp"
 
 namespace mysqlproxy::protocol {
 
@@ -193,12 +194,7 @@ TEST(SessionState, TrackingSetupAndTransactionState) {
 
 TEST(SessionState, MysqlGtidsAndCharacteristics) {
   const std::string gtid = "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5";
-  std::string state;
-  state += '\x03';
-  state += static_cast<char>(gtid.size() + 2);
-  state += '\x00';
-  state += static_cast<char>(gtid.size());
-  state += gtid;
+  std::string state = mysqlproxy::test::own_gtid_session_state(gtid);
   state += "\x04\x1b\x1aSET TRANSACTION READ ONLY;";
   auto changes = decode_session_state_changes(state);
   ASSERT_TRUE(changes) << changes.error().message();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/hex.hpp"
+#include "tests/support/packets.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
@@ -19,14 +20,8 @@ TEST(GtidFromSessionState, ReadsMariaDbLastGtid) {
 }
 
 TEST(GtidFromSessionState, ReadsMySqlOwnGtid) {
-  // SESSION_TRACK_GTIDS (3), entry length, encoding spec 0, lenenc GTID.
   const std::string gtid = "3e11fa47-71ca-11e1-9e33-c80aa9429562:23";
-  std::string bytes;
-  bytes += '\x03';
-  bytes += static_cast<char>(gtid.size() + 2);
-  bytes += '\x00';
-  bytes += static_cast<char>(gtid.size());
-  bytes += gtid;
+  const std::string bytes = test::own_gtid_session_state(gtid);
   auto g = gtid_from_session_state(bytes);
   ASSERT_TRUE(g.has_value());
   EXPECT_EQ(g->to_string(), gtid);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "proxy/session/consistency.hpp"
+#include "tests/support/packets.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
@@ -150,15 +151,10 @@ TEST(GtidPosition, RejectsMalformedTagsAndNumbers) {
 }
 
 TEST(GtidPosition, TaggedGtidFromMySqlSessionTracking) {
-  // SESSION_TRACK_GTIDS (3), entry length, encoding spec 0, lenenc GTID: what MySQL 8.4 sends
-  // with session_track_gtids = OWN_GTID after a commit under gtid_next = 'AUTOMATIC:batch_7'.
+  // What MySQL 8.4 sends with session_track_gtids = OWN_GTID after a commit under
+  // gtid_next = 'AUTOMATIC:batch_7'.
   const std::string gtid = kUuid + ":batch_7:23";
-  std::string bytes;
-  bytes += '\x03';
-  bytes += static_cast<char>(gtid.size() + 2);
-  bytes += '\x00';
-  bytes += static_cast<char>(gtid.size());
-  bytes += gtid;
+  const std::string bytes = test::own_gtid_session_state(gtid);
   const auto g = gtid_from_session_state(bytes);
   ASSERT_TRUE(g);
   EXPECT_EQ(g->to_string(), gtid);

@@ -1,6 +1,7 @@
 #pragma once
 // Builders for server packets in tests: frames, OK/EOF/ERR payloads, column definitions, rows.
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -59,6 +60,18 @@ inline Bytes row_payload(std::initializer_list<std::string_view> values) {
     out.insert(out.end(), v.begin(), v.end());
   }
   return out;
+}
+
+// A SESSION_TRACK_GTIDS entry (3) as MySQL sends it with session_track_gtids = OWN_GTID: entry
+// length, encoding spec 0, the GTID as a length-encoded string (short GTIDs only).
+inline std::string own_gtid_session_state(std::string_view gtid) {
+  std::string bytes;
+  bytes += '\x03';
+  bytes += static_cast<char>(gtid.size() + 2);
+  bytes += '\x00';
+  bytes += static_cast<char>(gtid.size());
+  bytes += gtid;
+  return bytes;
 }
 
 }  // namespace mysqlproxy::test
