@@ -866,6 +866,16 @@ void check_fast_auth_cache(const Conversation& c) {
   }
 }
 
+// The client's first packet read as an SSLRequest although the client did not start TLS (a
+// payload framed as anything else can have its shape): where TLS is offered, the proxy answers
+// with its TLS handshake, whose records follow its greeting in place of packets.
+bool proxy_began_tls_unasked(const Conversation& c) {
+  if (c.peer_tls != nullptr || !c.greeting_caps.has(protocol::kClientSsl) || c.sent.size() < 4) return false;
+  const protocol::FrameHeader h = protocol::decode_frame_header(c.sent.data());
+  if (h.seq != 1 || h.length > c.opt.packet_cap || c.sent.size() - 4 < h.length) return false;
+  return protocol::is_ssl_request(std::span<const std::uint8_t>(c.sent.data() + 4, h.length));
+}
+
 // LOGIN_CONVERSATION_TRACE=1: one line per input on stderr saying how the login ended, to see
 // what a seed reaches.
 void trace(const Conversation& c) {
@@ -921,7 +931,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(c.proxy_done);
   FUZZ_CHECK(!c.proxy_threw);
   FUZZ_CHECK(!c.writing && !c.draining);
-  FUZZ_CHECK(c.parsed == c.received.size());  // whole packets only
+  FUZZ_CHECK(c.parsed == c.received.size() || proxy_began_tls_unasked(c));  // whole packets only
   FUZZ_CHECK(c.login.has_value() == (c.refusal == LoginRefusal::kNone));
   check_refusal(c);
   if (c.login) check_login(c);
