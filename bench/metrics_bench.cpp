@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "proxy/metrics/proxy_metrics.hpp"
+#include "proxy/observability/proxy_metrics.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include "proxy/backend/backend_auth.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/net/deadline.hpp"
-#include "proxy/server/server_identity.hpp"
+#include "proxy/backend/server_identity.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {

@@ -10,7 +10,7 @@
 #include "proxy/net/asio.hpp"
 #include "proxy/net/deadline.hpp"
 #include "proxy/net/packet_stream.hpp"
-#include "proxy/server/extended_caps.hpp"
+#include "proxy/backend/extended_caps.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {

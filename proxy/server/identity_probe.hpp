@@ -2,7 +2,7 @@
 // At start-up, reads the primary's greeting so clients see its real version and collation from
 // the first connection on (drivers adapt their SQL to the version they see).
 #include "config/config.hpp"
-#include "proxy/server/server_identity.hpp"
+#include "proxy/backend/server_identity.hpp"
 
 namespace mysqlproxy::proxy {
 

@@ -8,10 +8,10 @@
 
 #include "config/load.hpp"
 #include "proxy/logging.hpp"
-#include "proxy/metrics/client_collector.hpp"
-#include "proxy/metrics/pool_collector.hpp"
+#include "proxy/observability/client_collector.hpp"
+#include "proxy/observability/pool_collector.hpp"
 #include "proxy/metrics/process_metrics.hpp"
-#include "proxy/metrics/proxy_metrics.hpp"
+#include "proxy/observability/proxy_metrics.hpp"
 #include "proxy/server/config_reload.hpp"
 #include "proxy/server/identity_probe.hpp"
 

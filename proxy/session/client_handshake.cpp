@@ -3,7 +3,7 @@
 #include "protocol/handshake.hpp"
 #include "protocol/ok_err.hpp"
 #include "proxy/mysql_errors.hpp"
-#include "proxy/server/extended_caps.hpp"
+#include "proxy/backend/extended_caps.hpp"
 #include "proxy/session/client_auth.hpp"
 
 namespace mysqlproxy::proxy {

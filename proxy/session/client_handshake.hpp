@@ -15,7 +15,7 @@
 #include "protocol/handshake.hpp"
 #include "proxy/logging.hpp"
 #include "proxy/net/packet_stream.hpp"
-#include "proxy/server/server_identity.hpp"
+#include "proxy/backend/server_identity.hpp"
 #include "proxy/session/fast_auth_cache.hpp"
 #include "proxy/tls/rsa_key_pair.hpp"
 #include "proxy/tls/tls_context.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // One coroutine per client: login, then a loop of read command -> route -> lease -> relay.
 #include "proxy/net/asio.hpp"
-#include "proxy/server/connection_limits.hpp"
+#include "proxy/session/connection_limits.hpp"
 #include "proxy/session/session_context.hpp"
 
 namespace mysqlproxy::proxy {

@@ -1,7 +1,7 @@
 // ClientSession: commands that run on a backend. Each is routed (router.hpp), runs on a leased
 // connection, and the session learns from the answer: transaction flags, replayable state, pins.
 #include "protocol/command.hpp"
-#include "proxy/metrics/proxy_metrics.hpp"
+#include "proxy/observability/proxy_metrics.hpp"
 #include "proxy/mysql_errors.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/relay.hpp"

@@ -3,7 +3,7 @@
 // catch up, or one that catches up within consistency_timeout; failing that, the primary.
 #include "protocol/command.hpp"
 #include "proxy/backend/backend_command.hpp"
-#include "proxy/metrics/proxy_metrics.hpp"
+#include "proxy/observability/proxy_metrics.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/consistency.hpp"
 

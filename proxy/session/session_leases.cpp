@@ -6,7 +6,7 @@
 #include "config/backend_lookup.hpp"
 #include "protocol/ok_err.hpp"
 #include "proxy/mysql_errors.hpp"
-#include "proxy/server/extended_caps.hpp"
+#include "proxy/backend/extended_caps.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/state_sync.hpp"
 

@@ -1,6 +1,6 @@
 // ConnectionLimits: exact counts over threads, slots given back by their destructors, per-user
 // limits, and the refusal packets the proxy sends.
-#include "proxy/server/connection_limits.hpp"
+#include "proxy/session/connection_limits.hpp"
 
 #include <gtest/gtest.h>
 

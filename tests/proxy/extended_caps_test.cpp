@@ -1,6 +1,6 @@
 // MariaDB extended capabilities: what the proxy presents to clients, the greeting it sends, and
 // the pool keeping connections with and without extended metadata apart.
-#include "proxy/server/extended_caps.hpp"
+#include "proxy/backend/extended_caps.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "proxy/server/extended_caps.hpp"
+#include "proxy/backend/extended_caps.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "proxy/metrics/proxy_metrics.hpp"
+#include "proxy/observability/proxy_metrics.hpp"
 
 #include <chrono>
 #include <string>

@@ -1,4 +1,4 @@
-#include "proxy/metrics/client_collector.hpp"
+#include "proxy/observability/client_collector.hpp"
 
 #include <map>
 #include <string>

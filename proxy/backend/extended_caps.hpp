@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "proxy/server/server_identity.hpp"
+#include "proxy/backend/server_identity.hpp"
 
 namespace mysqlproxy::proxy {
 

@@ -1,4 +1,4 @@
-#include "proxy/server/connection_limits.hpp"
+#include "proxy/session/connection_limits.hpp"
 
 #include <sys/resource.h>
 

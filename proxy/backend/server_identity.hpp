@@ -24,7 +24,7 @@ struct ServerIdentity {
   std::uint8_t collation = 45;  // utf8mb4_general_ci
   protocol::Capabilities backend_caps{0xffffffffu};
   // Every backend seen so far: a read may go to any of them, so what the proxy presents is what
-  // they all offer (proxy/server/extended_caps.hpp).
+  // they all offer (proxy/backend/extended_caps.hpp).
   std::vector<BackendExtendedCaps> extended_caps;
 };
 

@@ -6,7 +6,7 @@
 
 #include "config/config.hpp"
 #include "proxy/metrics/metrics.hpp"
-#include "proxy/server/connection_limits.hpp"
+#include "proxy/session/connection_limits.hpp"
 #include "proxy/session/login_throttle.hpp"
 
 namespace mysqlproxy::proxy {

@@ -1,4 +1,4 @@
-#include "proxy/metrics/pool_collector.hpp"
+#include "proxy/observability/pool_collector.hpp"
 
 #include <array>
 #include <string>
