@@ -5,6 +5,7 @@
 #include "proxy/mysql_errors.hpp"
 #include "proxy/backend/extended_caps.hpp"
 #include "proxy/session/client_auth.hpp"
+#include "proxy/session/session_error.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
@@ -82,12 +83,6 @@ void note_failure(const HandshakeSettings& settings, LoginFailure failure) {
 }
 
 }  // namespace
-
-awaitable<error_code> send_error(PacketStream& client, std::uint16_t code, std::string_view sql_state,
-                                 std::string_view message, std::uint8_t seq) {
-  const auto payload = protocol::make_err_payload(code, sql_state, message);
-  co_return co_await client.write_packet(payload, seq);
-}
 
 awaitable<AuthOutcome> authenticate(PacketStream& client, const AuthServices& services, config::AuthPlugin fallback,
                                     const config::UserConfig* user, std::string_view scramble,
@@ -183,7 +178,8 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
       refusal = LoginRefusal::kBadHandshake;
       note_failure(settings, LoginFailure::kBadHandshake);
       const std::uint8_t err_seq = client.decoder().expected_seq();
-      co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, kErrHandshake.message, err_seq);
+      const auto refused = SessionError::of(kErrHandshake, std::nullopt);
+      co_await send_session_error(client, refused, err_seq, log);
       co_return std::nullopt;
     }
     log.debug("client left during handshake: {}", packet.error().message());
@@ -193,7 +189,8 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
     if (!settings.auth.tls) {
       refusal = LoginRefusal::kBadHandshake;
       log.info("{} asked for TLS, which is not enabled", settings.peer_host);
-      co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, kErrHandshake.message, packet->next_seq);
+      const auto refused = SessionError::of(kErrHandshake, std::nullopt);
+      co_await send_session_error(client, refused, packet->next_seq, log);
       co_return std::nullopt;
     }
     const std::uint8_t next_seq = packet->next_seq;
@@ -214,14 +211,16 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
     log.info("bad handshake response: {}", response.error().message());
     refusal = LoginRefusal::kBadHandshake;
     note_failure(settings, LoginFailure::kBadHandshake);
-    co_await send_error(client, kErrHandshake.code, kErrHandshake.sql_state, kErrHandshake.message, packet->next_seq);
+    const auto refused = SessionError::of(kErrHandshake, std::nullopt);
+    co_await send_session_error(client, refused, packet->next_seq, log);
     co_return std::nullopt;
   }
 
   if (const auto blocked = settings.blocked ? settings.blocked() : std::nullopt) {
     log.info("{} was blocked after failed logins while this connection waited: refused", settings.peer_host);
     refusal = LoginRefusal::kThrottled;
-    co_await send_error(client, kErrHostBlocked.code, kErrHostBlocked.sql_state, *blocked, packet->next_seq);
+    const auto refused = SessionError::of(kErrHostBlocked, *blocked, std::nullopt);
+    co_await send_session_error(client, refused, packet->next_seq, log);
     co_return std::nullopt;
   }
 
@@ -253,15 +252,16 @@ awaitable<std::optional<ClientLogin>> accept_client(PacketStream& client, const 
     refusal = LoginRefusal::kAccessDenied;
     note_failure(settings, login.user == nullptr ? LoginFailure::kUnknownUser : LoginFailure::kWrongPassword);
     const std::string message = access_denied_message(response->username, settings.peer_host, used_password);
-    co_await send_error(client, kErrAccessDenied.code, kErrAccessDenied.sql_state, message, outcome.next_seq);
+    const auto refused = SessionError::of(kErrAccessDenied, message, std::nullopt);
+    co_await send_session_error(client, refused, outcome.next_seq, log);
     co_return std::nullopt;
   }
   // Checked after the password, so a stranger learns nothing about which users need TLS.
   if (const auto insecure = insecure_transport_refusal(cfg, *login.user, client.tls())) {
     log.info("user '{}' from {} refused: TLS required", response->username, settings.peer_host);
     refusal = LoginRefusal::kTlsRequired;
-    co_await send_error(client, kErrSecureTransportRequired.code, kErrSecureTransportRequired.sql_state, *insecure,
-                        outcome.next_seq);
+    const auto refused = SessionError::of(kErrSecureTransportRequired, *insecure, std::nullopt);
+    co_await send_session_error(client, refused, outcome.next_seq, log);
     co_return std::nullopt;
   }
   refusal = LoginRefusal::kNone;

@@ -90,8 +90,4 @@ awaitable<AuthOutcome> authenticate(PacketStream& client, const AuthServices& se
                                     const config::UserConfig* user, std::string_view scramble,
                                     std::string_view client_plugin, std::vector<std::uint8_t> answer, std::uint8_t seq);
 
-// Sends an ERR packet built from a code, state and message.
-awaitable<error_code> send_error(PacketStream& client, std::uint16_t code, std::string_view sql_state,
-                                 std::string_view message, std::uint8_t seq);
-
 }  // namespace mysqlproxy::proxy

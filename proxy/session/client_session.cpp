@@ -114,10 +114,10 @@ awaitable<void> ClientSession::run() {
     auto command = co_await client_.read_packet();
     if (!command) {
       if (command.error().category() == protocol::protocol_category()) {
-        log_.info("client protocol error: {}", command.error().message());
         const auto& e = command.error() == protocol::ProtocolErrc::kPacketTooLarge ? kErrNetPacketTooLarge : kErrHandshake;
-        count_error(ErrorKind::kProtocol);
-        co_await send_error(client_, e.code, e.sql_state, e.message, client_.decoder().expected_seq());
+        const auto refused = SessionError::of(e, ErrorKind::kProtocol, AfterError::kEndSession)
+                                 .logged_as_info(fmt::format("client protocol error: {}", command.error().message()));
+        co_await answer_error(refused, client_.decoder().expected_seq());
       } else if (idle_.expired()) {
         log_.info("closing idle session");
       } else {
@@ -131,7 +131,7 @@ awaitable<void> ClientSession::run() {
     const bool keep_going = co_await handle(*command);
     in_command_ = false;
     idle_.idle();
-    if (!keep_going || end_session_) break;
+    if (!keep_going) break;
   }
   worker_.sessions.erase(this);
   // A connection holding a transaction, locks or temporary tables is closed, so the server
@@ -208,9 +208,10 @@ awaitable<bool> ClientSession::login() {
   auto user_slot = shared_.limits.open_user(login_.user->name, user_limit);
   if (!user_slot) {
     proxy_metrics().rejected_max_user_connections.inc();
-    log_.info("user '{}' already has {} sessions (max_connections): refused", login_.user->name, user_limit);
-    co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
-                        kErrTooManyConnections.message, login_.next_seq);
+    const auto refused = SessionError::of(kErrTooManyConnections, std::nullopt, AfterError::kEndSession)
+                             .logged_as_info(fmt::format("user '{}' already has {} sessions (max_connections): refused",
+                                                         login_.user->name, user_limit));
+    co_await answer_error(refused, login_.next_seq);
     co_return false;
   }
   user_slot_ = std::move(*user_slot);
@@ -218,9 +219,10 @@ awaitable<bool> ClientSession::login() {
   // Backend connections are leased per statement; a default database is checked now, on any
   // backend that takes reads, so a wrong one fails the login (1049) as on a server.
   if (!login_.database.empty()) {
-    const bool database_ok = co_await check_database(login_.next_seq);
-    if (!database_ok) {
+    auto checked = co_await check_database();
+    if (!checked.ok()) {
       proxy_metrics().clients_rejected.with({"database_refused"}).inc();
+      co_await answer_error(checked.error(), login_.next_seq);
       co_return false;
     }
     release_lease();
@@ -271,17 +273,20 @@ awaitable<bool> ClientSession::refuse_if_too_many_pending_logins() {
 awaitable<void> ClientSession::refuse_before_greeting(std::uint16_t code, const std::string& message) {
   Deadline deadline(client_.socket().get_executor(), client_.socket());
   deadline.arm(kRefusalWriteTimeout);
-  const auto frame = refusal_frame(code, message);
-  co_await client_.write(frame);
+  SessionError refusal;
+  refusal.code = code;
+  refusal.message = message;
+  refusal.protocol41 = false;
+  co_await send_session_error(client_, refusal, 0, log_);
 }
 
-awaitable<bool> ClientSession::check_database(std::uint8_t err_seq) {
-  const std::vector<std::uint32_t> avoid_none;  // (locals: no temporaries in a co_await call)
+awaitable<Outcome<Lease*>> ClientSession::check_database() {
+  std::vector<std::uint32_t> avoid;  // (locals: no temporaries in a co_await call)
   const BackendFilter accept_any;
   checking_database_ = true;
-  const bool ok = co_await acquire(Target::kReplica, err_seq, avoid_none, accept_any, /*take_turn=*/false);
+  auto checked = co_await acquire(Target::kReplica, RouteReason::kRead, avoid, accept_any, /*take_turn=*/false);
   checking_database_ = false;
-  co_return ok;
+  co_return checked;
 }
 
 std::optional<std::string> ClientSession::blocked_message() {
@@ -341,15 +346,14 @@ awaitable<bool> ClientSession::handle(const protocol::Packet& command) {
       break;
   }
   if (is_refused_command(kind)) {
-    count_error(ErrorKind::kProtocol);
-    co_await send_error(client_, kErrUnknownCommand.code, kErrUnknownCommand.sql_state, kErrUnknownCommand.message,
-                        command.next_seq);
-    co_return true;
+    const auto refused = SessionError::of(kErrUnknownCommand, ErrorKind::kProtocol);
+    co_return co_await answer_error(refused, command.next_seq);
   }
   // COM_INIT_DB, COM_FIELD_LIST, COM_STATISTICS, COM_SET_OPTION, COM_PROCESS_INFO, ...: the
   // pinned connection if there is one, else the primary.
   drop_transient_lease(nullptr);
-  co_return co_await run_routed(command, route(kind, nullptr), nullptr, {});
+  auto ran = co_await run_routed(command, route(kind, nullptr), nullptr, {});
+  co_return co_await settle(ran, command.next_seq);
 }
 
 // The proxy answers COM_PING itself: the client asks whether its session is alive, and it is.
@@ -394,10 +398,9 @@ void ClientSession::forget_session_state() {
 awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   auto request = protocol::decode_com_change_user(command.payload, login_.caps);
   if (!request) {
-    count_error(ErrorKind::kProtocol);
-    log_.info("bad COM_CHANGE_USER packet");
-    co_await send_error(client_, kErrHandshake.code, kErrHandshake.sql_state, kErrHandshake.message, command.next_seq);
-    co_return false;
+    const auto refused = SessionError::of(kErrHandshake, ErrorKind::kProtocol, AfterError::kEndSession)
+                             .logged_as_info("bad COM_CHANGE_USER packet");
+    co_return co_await answer_error(refused, command.next_seq);
   }
   const config::UserConfig* user = config::find_user(*config_, request->username);
   std::shared_ptr<const config::UserConfig> backend_account;  // becomes backend_user_ on success
@@ -408,11 +411,9 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   }
   // A source blocked after failed logins may not guess passwords through COM_CHANGE_USER either.
   if (const auto blocked = blocked_message()) {
-    log_.info("change user from {}: blocked after failed logins", peer_);
-    const std::string message = *blocked;
-    const auto ec = co_await send_error(client_, kErrHostBlocked.code, kErrHostBlocked.sql_state, message,
-                                        command.next_seq);
-    co_return !ec;
+    const auto refused = SessionError::of(kErrHostBlocked, *blocked, std::nullopt)
+                             .logged_as_info(fmt::format("change user from {}: blocked after failed logins", peer_));
+    co_return co_await answer_error(refused, command.next_seq);
   }
   std::vector<std::uint8_t> answer(request->auth_response.begin(), request->auth_response.end());
   const AuthServices services = auth_services();
@@ -434,16 +435,15 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   const std::string old_schema = state_.schema();
   forget_session_state();
   if (!reauth.ok) {
-    log_.info("change user to '{}' denied", request->username);
     note_login_failure(user == nullptr ? LoginFailure::kUnknownUser : LoginFailure::kWrongPassword);
-    const auto ec = co_await send_error(client_, kErrAccessDenied.code, kErrAccessDenied.sql_state,
-                                        access_denied_message(request->username, peer_, true), reauth.next_seq);
-    co_return !ec;
+    const auto refused =
+        SessionError::of(kErrAccessDenied, access_denied_message(request->username, peer_, true), std::nullopt)
+            .logged_as_info(fmt::format("change user to '{}' denied", request->username));
+    co_return co_await answer_error(refused, reauth.next_seq);
   }
   if (const auto insecure = insecure_transport_refusal(*config_, *user, client_.tls())) {
-    const auto ec = co_await send_error(client_, kErrSecureTransportRequired.code,
-                                        kErrSecureTransportRequired.sql_state, *insecure, reauth.next_seq);
-    co_return !ec;
+    const auto refused = SessionError::of(kErrSecureTransportRequired, *insecure, std::nullopt);
+    co_return co_await answer_error(refused, reauth.next_seq);
   }
   // Another user: a session of theirs, under their limit (the old user's is given back on success).
   std::optional<ConnectionLimits::UserSlot> new_slot;
@@ -452,10 +452,11 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
     new_slot = shared_.limits.open_user(user->name, user_limit);
     if (!new_slot) {
       proxy_metrics().rejected_max_user_connections.inc();
-      log_.info("change user to '{}' refused: it already has {} sessions (max_connections)", user->name, user_limit);
-      const auto ec = co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
-                                          kErrTooManyConnections.message, reauth.next_seq);
-      co_return !ec;
+      const auto refused =
+          SessionError::of(kErrTooManyConnections, std::nullopt)
+              .logged_as_info(fmt::format("change user to '{}' refused: it already has {} sessions (max_connections)",
+                                          user->name, user_limit));
+      co_return co_await answer_error(refused, reauth.next_seq);
     }
   }
   const ClientLogin previous = login_;
@@ -472,9 +473,11 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& command) {
   if (!request->attributes.empty()) login_.attributes = std::move(request->attributes);
   state_ = SessionState(request->database, login_.caps.has(protocol::kClientMultiStatements));
   if (!request->database.empty()) {
-    const bool database_ok = co_await check_database(reauth.next_seq);
-    if (!database_ok) {
-      login_ = previous;  // the error went to the client; the old identity stays
+    auto checked = co_await check_database();
+    if (!checked.ok()) {
+      const bool answered = co_await answer_error(checked.error(), reauth.next_seq);
+      if (!answered) co_return false;
+      login_ = previous;  // the old identity stays
       user_owner_ = previous_owner;
       session_pool_ = previous_pool;
       backend_user_ = previous_backend_user;

@@ -20,7 +20,9 @@
 #include "proxy/session/client_handshake.hpp"
 #include "proxy/session/client_statements.hpp"
 #include "proxy/session/session_context.hpp"
+#include "proxy/session/session_error.hpp"
 #include "proxy/session/session_state.hpp"
+#include "proxy/session/statement_plan.hpp"
 #include "proxy/session/wait_watch.hpp"
 
 namespace mysqlproxy::proxy {
@@ -31,6 +33,7 @@ struct Lease {
   Target target = Target::kPrimary;  // what was asked for
   bool on_primary = false;           // what it got: reads fall back to the primary
   std::string backend_name;
+  RouteReason reason = RouteReason::kWrite;  // why the command now running is here (the metric label)
 };
 
 // What run_routed does around the relay for the binary protocol: send another packet than the
@@ -92,8 +95,16 @@ class ClientSession final : public WorkerSession {
   // ---- session_commands.cpp ----
   awaitable<bool> query(const protocol::Packet& command);
   // Runs a command on a connection for `route` (or the pinned one) and learns from the answer.
-  awaitable<bool> run_routed(const protocol::Packet& command, RouteDecision route, const StatementTraits* statement,
-                             std::string_view sql, const CommandHooks* hooks = nullptr);
+  // Its value: whether the session goes on; or the error that takes the answer's place. It
+  // writes no ERR itself.
+  awaitable<Outcome<bool>> run_routed(const protocol::Packet& command, RouteDecision route,
+                                      const StatementTraits* statement, std::string_view sql,
+                                      const CommandHooks* hooks = nullptr);
+  // The one exit for errors: sends `error` (logged and counted) at `seq`, unless it says where the
+  // answer stands; true when the session goes on.
+  awaitable<bool> answer_error(const SessionError& error, std::uint8_t seq);
+  // run_routed's value, or its error answered.
+  awaitable<bool> settle(Outcome<bool>& ran, std::uint8_t seq);
 
   // ---- session_prepared.cpp ----
   awaitable<bool> stmt_prepare(const protocol::Packet& command);
@@ -110,8 +121,8 @@ class ClientSession final : public WorkerSession {
   // commands that cannot be answered with a LOCAL INFILE request (COM_INIT_DB, COM_SET_OPTION).
   void learn(protocol::Command kind, const protocol::Packet& command, const StatementTraits* statement,
              std::string_view sql);
-  // One statement answered: mysql_proxy_queries_total and the latency histogram.
-  void count_query(RouteReason reason, std::chrono::steady_clock::time_point started);
+  // One statement answered: mysql_proxy_queries_total (the lease's reason) and the latency histogram.
+  void count_query(std::chrono::steady_clock::time_point started);
   [[nodiscard]] RouteDecision route(protocol::Command command, const StatementTraits* statement) const;
   // Gives up a connection held only for the previous statement's results, unless this
   // statement reads them.
@@ -124,16 +135,26 @@ class ClientSession final : public WorkerSession {
   awaitable<const config::UserConfig*> resolve_login_user(std::string name);
 
   // ---- session_leases.cpp ----
-  // Makes sure lease_ holds a connection for `target`, state in line. On failure it has told the
-  // client (ERR with `err_seq`) and returns false.
-  using BackendFilter = std::function<bool(const BackendStatus&)>;
-  // Backends in `avoid` (they just failed) are not tried. take_turn = false: a replica is chosen
-  // without moving the worker's round-robin on (a login checking its database).
-  awaitable<bool> acquire(Target target, std::uint8_t err_seq, std::vector<std::uint32_t> avoid = {},
-                          const BackendFilter& accept = {}, bool take_turn = true);
+  // Makes lease_ hold a connection for `target` (or keeps the pinned one), its state in line with
+  // the session's, `reason` the one it is counted under; or the error to answer instead (never
+  // written here). Backends in `avoid` are not tried, and those that fail here join it, so a
+  // command's later attempts skip them too. take_turn = false: a replica is chosen without moving
+  // the worker's round-robin on (a login checking its database).
+  awaitable<Outcome<Lease*>> acquire(Target target, RouteReason reason, std::vector<std::uint32_t>& avoid,
+                                     const BackendFilter& accept = {}, bool take_turn = true);
+  // What went wrong readying a connection on one backend (the planner decides what follows).
+  struct LeaseFailure {
+    AcquireFailure kind;
+    std::vector<std::uint8_t> server_error;  // the backend's ERR (kRefused, kStateRefused)
+    std::string log;
+  };
+  // One backend: a kept or pooled connection, its state replayed into lease_. On kStateRefused
+  // lease_ still holds it.
+  awaitable<std::optional<LeaseFailure>> ready_lease(const BackendStatus& b, Target target, RouteReason reason,
+                                                     bool on_primary);
   // consistency: session/global. A replica known to have applied `required`, or one that catches
   // up within routing.consistency_timeout, or else the primary.
-  awaitable<bool> acquire_consistent(const GtidPosition& required, std::uint8_t err_seq);
+  awaitable<Outcome<Lease*>> acquire_consistent(const GtidPosition& required, RouteReason reason);
   // After a write on the primary: remember its GTID, for later reads.
   awaitable<void> remember_write(const StatementTraits* statement);
   [[nodiscard]] std::optional<GtidPosition> required_position() const;
@@ -148,15 +169,11 @@ class ClientSession final : public WorkerSession {
   BackendCredentials credentials() const;
   BackendTarget target_of(const BackendStatus& b) const;
   void learn_identity(const BackendConnection& backend);
-  // A backend answered 1049 for the session's default database: on a replica, try another backend
-  // (it may not have the database yet); from the primary, another session dropped it and the
-  // session goes on without one. Anything else, or while a login or COM_CHANGE_USER checks the
-  // database it asked for, is an error for the client.
-  enum class MissingDatabase : std::uint8_t { kAnError, kTryAnother, kForgotten };
+  // plan_missing_database() for a backend's ERR; kForgotten: the session has no default database now.
   MissingDatabase on_missing_database(std::span<const std::uint8_t> server_error, bool on_primary, bool last_attempt);
   // At login and COM_CHANGE_USER: a backend that takes reads accepts the database asked for (1049
   // refuses it, as on a server). The lease stays for the caller to release.
-  awaitable<bool> check_database(std::uint8_t err_seq);
+  awaitable<Outcome<Lease*>> check_database();
   // The proxy presents a MariaDB server (some error texts differ from MySQL's).
   [[nodiscard]] bool presents_mariadb_server() const { return presents_mariadb(shared_.identity.get()->version); }
 
@@ -177,7 +194,6 @@ class ClientSession final : public WorkerSession {
   // between statements, at most one per backend, opened for it alone and closed at its end.
   bool session_pool_ = false;
   std::vector<Lease> kept_;
-  bool end_session_ = false;  // after the answer now going out (the session's state is gone)
   // A login or COM_CHANGE_USER is checking the database it asked for: one that does not exist
   // refuses it (1049), it is not a database dropped under the session.
   bool checking_database_ = false;
@@ -187,7 +203,6 @@ class ClientSession final : public WorkerSession {
   enum class QueryTimeout : std::uint8_t { kNone, kKillSent, kClosed };
   QueryTimeout query_timeout_ = QueryTimeout::kNone;
   std::chrono::steady_clock::time_point kill_sent_at_{};
-  std::optional<RouteReason> route_reason_;  // what acquire_consistent did, for the metric label
   bool draining_ = false;
   ClientStatements statements_;
   std::optional<std::uint32_t> cursor_statement_;  // the client statement whose cursor is open

@@ -1,15 +1,16 @@
 #include "proxy/session/connection_refusal.hpp"
 
 #include "protocol/frame.hpp"
-#include "protocol/ok_err.hpp"
 #include "proxy/net/deadline.hpp"
+#include "proxy/session/session_error.hpp"
 
 namespace mysqlproxy::proxy {
 
 std::vector<std::uint8_t> refusal_frame(std::uint16_t code, std::string_view message) {
-  std::vector<std::uint8_t> payload;
-  // Without CLIENT_PROTOCOL_41 the encoder leaves out the '#' and the SQLSTATE.
-  protocol::encode_err({code, "HY000", message}, protocol::Capabilities{}, payload);
+  SessionError e;
+  e.code = code;
+  e.message = message;
+  const auto payload = session_error_payload(e, /*protocol41=*/false);
   std::vector<std::uint8_t> frame;
   protocol::encode_frames(payload, 0, frame);
   return frame;

@@ -5,30 +5,12 @@
 #include "proxy/mysql_errors.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/relay.hpp"
+#include "proxy/session/statement_plan.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
 
 using protocol::Command;
-
-// A read that fails before its first byte is retried on another backend up to this often (two
-// replicas dying at once still cost the client nothing: the last try is the primary).
-constexpr int kMaxReadRetries = 2;
-
-// Pins that mean the connection holds state the proxy can't describe: it must be reset before
-// another session uses it.
-bool taints_connection(PinReason r) {
-  switch (r) {
-    case PinReason::kTransaction:
-    case PinReason::kLastInsertId:
-    case PinReason::kFoundRows:
-    case PinReason::kDiagnostics:
-    case PinReason::kConnectionId:
-      return false;
-    default:
-      return true;
-  }
-}
 
 }  // namespace
 
@@ -57,36 +39,40 @@ awaitable<bool> ClientSession::query(const protocol::Packet& command) {
   drop_transient_lease(&traits);
   const RouteDecision decision = route(Command::kQuery, &traits);
   if (decision.reason == RouteReason::kNoReplica) {
-    count_error(ErrorKind::kNoBackend);
-    log_.warn("no replica can take reads and routing.reads_fallback_to_primary is off: refused with ERR {}",
-              kErrNoBackend.code);
-    co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state, kErrNoBackend.message, command.next_seq);
-    co_return true;
+    const auto refused = acquire_error(AcquireFailure::kNoBackend)
+                             .logged(fmt::format("no replica can take reads and routing.reads_fallback_to_primary is "
+                                                 "off: refused with ERR {}", kErrNoBackend.code));
+    co_return co_await answer_error(refused, command.next_seq);
   }
   // `sql` (and the views in `traits`) stay valid through the relay: only LOCAL INFILE reads from
   // the client meanwhile, and a LOAD DATA makes the text a write, whose SQL learn() never keeps.
   // (The command's payload is not: that read reuses the client's buffer. run_routed() reads the
   // command byte before relaying.)
-  co_return co_await run_routed(command, decision, &traits, sql);
+  auto ran = co_await run_routed(command, decision, &traits, sql);
+  co_return co_await settle(ran, command.next_seq);
 }
 
-awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, RouteDecision decision,
-                                          const StatementTraits* statement, std::string_view sql,
-                                          const CommandHooks* hooks) {
+awaitable<Outcome<bool>> ClientSession::run_routed(const protocol::Packet& command, RouteDecision decision,
+                                                    const StatementTraits* statement, std::string_view sql,
+                                                    const CommandHooks* hooks) {
   std::vector<std::uint32_t> avoid;  // backends that failed this command before it answered
   const auto started = std::chrono::steady_clock::now();
   // Read now: a LOCAL INFILE exchange during the relay reuses the buffer `command` points into.
   const Command kind = protocol::command_of(command.payload);
+  CommandFailure failure;
+  failure.decision = decision;
+  failure.replica_safe_read =
+      statement != nullptr && statement->statement_class == StatementClass::kRead && statement->replica_safe;
   for (int attempt = 0;; ++attempt) {
-    route_reason_.reset();
+    failure.attempt = attempt;
     const auto required = decision.target == Target::kReplica && !lease_ ? required_position() : std::nullopt;
-    bool acquired = false;  // (no co_await inside ?: or if-conditions: GCC 12 miscompiles them)
+    std::optional<Outcome<Lease*>> leased;  // (no co_await inside ?: or if-conditions: GCC 12 miscompiles them)
     if (required) {
-      acquired = co_await acquire_consistent(*required, command.next_seq);
+      leased.emplace(co_await acquire_consistent(*required, decision.reason));
     } else {
-      acquired = co_await acquire(decision.target, command.next_seq, avoid);
+      leased.emplace(co_await acquire(decision.target, decision.reason, avoid));
     }
-    if (!acquired) co_return true;
+    if (!leased->ok()) co_return std::move(leased->error());
     // consistency: global — another session may read the moment this client sees its write
     // done, so the write's GTID is recorded before the end of the answer goes out.
     const bool hold_end = consistency_ == config::Consistency::kGlobal && statement != nullptr &&
@@ -105,18 +91,18 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
       if (!before.failure.ok()) {
         if (!before.failure.error_packet.empty()) {
           // The backend refused to prepare the statement (a table gone): the client hears why.
-          co_await client_.write_packet(before.failure.error_packet, command.next_seq);
           if (!state_.pinned()) release_lease();
-          co_return true;
+          co_return SessionError::relayed(std::move(before.failure.error_packet));
         }
+        failure.stage = CommandStage::kPrepare;
+        failure.pinned = state_.pinned();
+        failure.state_lost = state_.holds_connection_state();
         const std::string lost = lease_->backend_name;
         discard_lease();
-        if (attempt == 0 && !state_.pinned()) continue;
-        count_error(ErrorKind::kBackendLost);
-        log_.warn("lost connection to backend '{}' while preparing a statement", lost);
-        co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state, kErrBackendLost.message,
-                            command.next_seq);
-        co_return true;
+        const Verdict verdict = plan_after_command_failure(failure);
+        if (verdict == Verdict::kRetryElsewhere) continue;
+        co_return command_error(failure, verdict)
+            .logged(fmt::format("lost connection to backend '{}' while preparing a statement", lost));
       }
       if (before.payload) {
         payload = std::move(*before.payload);
@@ -131,7 +117,7 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     query_timeout_ = QueryTimeout::kNone;
     const auto outcome = co_await relay_command(client_, *lease_->connection, *to_send, scanner_, watch_, hold_end, prepare_id);
     if (outcome.end == RelayEnd::kDone) {
-      count_query(decision.reason, started);
+      count_query(started);
       learn(kind, command, statement, sql);
       if (hooks != nullptr && hooks->after) hooks->after(*lease_->connection, scanner_.tracker());
       co_await remember_write(statement);
@@ -146,45 +132,48 @@ awaitable<bool> ClientSession::run_routed(const protocol::Packet& command, Route
     }
     // The backend broke, or was cut off by timeouts.query.
     const std::string name = lease_->backend_name;
-    const std::uint32_t failed_id = lease_->connection->backend_id;
-    const bool stateful = state_.holds_connection_state();  // it dies with the connection
-    const bool timed_out = query_timeout_ == QueryTimeout::kClosed;
-    if (!timed_out) {
-      log_.warn("backend '{}' failed: {}{}", name, outcome.ec.message(), stateful ? " (session state lost)" : "");
+    failure.stage = CommandStage::kRelay;
+    failure.answered = outcome.forwarded > 0;
+    failure.at_packet_boundary = outcome.at_packet_boundary;
+    failure.timed_out = query_timeout_ == QueryTimeout::kClosed;
+    failure.state_lost = state_.holds_connection_state();  // it dies with the connection
+    failure.pinned = state_.pinned();
+    failure.in_transaction = state_.in_transaction();
+    failure.autocommit = state_.autocommit();
+    if (!failure.timed_out) {
+      log_.warn("backend '{}' failed: {}{}", name, outcome.ec.message(), failure.state_lost ? " (session state lost)" : "");
     }
+    avoid.push_back(lease_->connection->backend_id);
     discard_lease();
-    // An autocommit read that was routed to a replica and has sent the client nothing yet is
-    // retried elsewhere: the death of a replica costs a reading client no error. (A read an
-    // application sent to the primary on purpose is not moved.)
-    const bool routed_as_read = decision.reason == RouteReason::kRead || decision.reason == RouteReason::kFallbackToPrimary ||
-                                (decision.reason == RouteReason::kHint && decision.target == Target::kReplica);
-    const bool retryable = !timed_out && attempt < kMaxReadRetries && outcome.forwarded == 0 && !stateful && routed_as_read && statement != nullptr &&
-                           statement->statement_class == StatementClass::kRead && statement->replica_safe &&
-                           !state_.in_transaction() && state_.autocommit();
-    if (retryable) {
+    const Verdict verdict = plan_after_command_failure(failure);
+    if (verdict == Verdict::kRetryElsewhere) {
       proxy_metrics().read_retries.inc();
-      avoid.push_back(failed_id);
       decision.target = Target::kReplica;
       continue;
     }
-    count_error(timed_out ? ErrorKind::kQueryTimeout : ErrorKind::kBackendLost);
-    if (!outcome.at_packet_boundary) co_return false;  // mid-packet: only a close is clean
-    const MysqlError& err = timed_out ? kErrQueryInterrupted : kErrBackendLost;
-    if (timed_out) {
-      log_.warn("backend '{}' answered nothing within timeouts.query and did not end the statement when killed", name);
-    } else {
-      log_.warn("lost connection to backend '{}' during query: {}", name, outcome.ec.message());
-    }
-    const auto ec = co_await send_error(client_, err.code, err.sql_state, err.message, outcome.next_client_seq);
-    // A transaction, temporary tables or locks died with the connection: carrying on on a fresh
-    // one could commit half a transaction, so the session ends as it would on the server.
-    co_return !ec && !stateful;
+    auto error = command_error(failure, verdict);
+    error.seq = outcome.next_client_seq;
+    co_return std::move(error).logged(
+        failure.timed_out
+            ? fmt::format("backend '{}' answered nothing within timeouts.query and did not end the statement when killed", name)
+            : fmt::format("lost connection to backend '{}' during query: {}", name, outcome.ec.message()));
   }
 }
 
-void ClientSession::count_query(RouteReason reason, std::chrono::steady_clock::time_point started) {
+awaitable<bool> ClientSession::settle(Outcome<bool>& ran, std::uint8_t seq) {
+  if (ran.ok()) co_return ran.value();
+  co_return co_await answer_error(ran.error(), seq);
+}
+
+awaitable<bool> ClientSession::answer_error(const SessionError& error, std::uint8_t seq) {
+  const std::uint8_t at = error.seq.value_or(seq);
+  const error_code ec = co_await send_session_error(client_, error, at, log_);
+  co_return !ec && error.after == AfterError::kGoOn;
+}
+
+void ClientSession::count_query(std::chrono::steady_clock::time_point started) {
   const bool primary = lease_->on_primary;
-  worker_.query_counters.at(lease_->connection->backend_id, lease_->backend_name, primary, route_reason_.value_or(reason)).inc();
+  worker_.query_counters.at(lease_->connection->backend_id, lease_->backend_name, primary, lease_->reason).inc();
   proxy_metrics().query_duration_by_role[primary ? 1 : 0]->observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }

@@ -6,6 +6,7 @@
 #include "proxy/observability/proxy_metrics.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/consistency.hpp"
+#include "proxy/session/statement_plan.hpp"
 
 namespace mysqlproxy::proxy {
 
@@ -16,7 +17,7 @@ std::optional<GtidPosition> ClientSession::required_position() const {
   return required;
 }
 
-awaitable<bool> ClientSession::acquire_consistent(const GtidPosition& required, std::uint8_t err_seq) {
+awaitable<Outcome<Lease*>> ClientSession::acquire_consistent(const GtidPosition& required, RouteReason reason) {
   const auto caught_up = [&](const BackendStatus& b) {
     for (const auto& [id, position] : known_applied_) {
       if (id == b.id && position.includes(required)) return true;
@@ -25,18 +26,19 @@ awaitable<bool> ClientSession::acquire_consistent(const GtidPosition& required, 
     return seen && seen->includes(required);
   };
   auto& m = proxy_metrics();
+  std::vector<std::uint32_t> avoid;  // what failed here is not tried again below
   const auto snap = shared_.pool.get();
   for (const auto& b : snap->backends) {
     if (snap->takes_reads(b) && caught_up(b)) {
       m.consistency_hits.inc();
-      co_return co_await acquire(Target::kReplica, err_seq, {}, caught_up);
+      const BackendFilter accept = caught_up;
+      co_return co_await acquire(Target::kReplica, reason, avoid, accept);
     }
   }
   const auto timeout = config_->routing.consistency_timeout;
   if (timeout.count() > 0) {
-    const bool acquired = co_await acquire(Target::kReplica, err_seq);
-    if (!acquired) co_return false;
-    if (lease_->on_primary) co_return true;  // no replica at all: the primary has everything
+    auto leased = co_await acquire(Target::kReplica, reason, avoid);
+    if (!leased.ok() || lease_->on_primary) co_return leased;  // on the primary: it has everything
     std::vector<std::uint8_t> payload;
     protocol::encode_com_query(wait_for_gtid_sql(flavor_of(lease_->connection->server_version()), required, timeout),
                                payload);
@@ -46,12 +48,12 @@ awaitable<bool> ClientSession::acquire_consistent(const GtidPosition& required, 
     m.consistency_wait_duration.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_started).count());
     if (waited.ok() && waited.first_value == "0") {
-      route_reason_ = RouteReason::kConsistencyWait;
+      lease_->reason = RouteReason::kConsistencyWait;
       const std::uint32_t id = lease_->connection->backend_id;
       std::erase_if(known_applied_, [&](const auto& k) { return k.first == id; });
       known_applied_.emplace_back(id, required);
       log_.debug("replica '{}' caught up with {}", lease_->backend_name, required.to_string());
-      co_return true;
+      co_return &*lease_;
     }
     if (waited.ec) {
       discard_lease();
@@ -61,8 +63,8 @@ awaitable<bool> ClientSession::acquire_consistent(const GtidPosition& required, 
     log_.debug("no replica caught up with {} in time: reading from the primary", required.to_string());
   }
   m.consistency_fallbacks.inc();
-  route_reason_ = RouteReason::kFallbackToPrimary;
-  co_return co_await acquire(Target::kPrimary, err_seq);
+  auto leased = co_await acquire(Target::kPrimary, RouteReason::kFallbackToPrimary, avoid);
+  co_return leased;
 }
 
 awaitable<void> ClientSession::remember_write(const StatementTraits* statement) {

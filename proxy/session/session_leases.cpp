@@ -9,27 +9,10 @@
 #include "proxy/backend/extended_caps.hpp"
 #include "proxy/session/client_session_impl.hpp"
 #include "proxy/session/state_sync.hpp"
+#include "proxy/session/statement_plan.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
-
-constexpr int kMaxAcquireAttempts = 3;  // two replicas and the primary
-
-bool contains(const std::vector<std::uint32_t>& ids, std::uint32_t id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-std::optional<std::size_t> choose_backend(const PoolSnapshot& snap, ReplicaPicker& picker, Target target,
-                                          const std::vector<std::uint32_t>& avoid,
-                                          const std::function<bool(const BackendStatus&)>& accept, bool take_turn) {
-  if (target == Target::kReplica) {
-    auto i = picker.pick(
-        snap, [&](const BackendStatus& b) { return !contains(avoid, b.id) && (!accept || accept(b)); }, take_turn);
-    if (i) return i;
-  }
-  if (snap.primary && !contains(avoid, snap.backends[*snap.primary].id)) return snap.primary;
-  return std::nullopt;
-}
 
 // The server's answer to choosing a database (at login or COM_INIT_DB) says it no longer exists.
 bool database_gone(std::span<const std::uint8_t> server_error) {
@@ -57,17 +40,18 @@ BackendTarget ClientSession::target_of(const BackendStatus& b) const {
   return t;
 }
 
-ClientSession::MissingDatabase ClientSession::on_missing_database(std::span<const std::uint8_t> server_error,
-                                                                 bool on_primary, bool last_attempt) {
-  if (!database_gone(server_error) || state_.schema().empty() || checking_database_) return MissingDatabase::kAnError;
-  // A replica may not have a new database yet: only the primary's word counts.
-  if (!on_primary) return last_attempt ? MissingDatabase::kAnError : MissingDatabase::kTryAnother;
-  // Another session dropped this session's default database. The server keeps the name for the
-  // session, but no connection can choose it: go on without one, as a USE of another database or
-  // a qualified name still works there.
-  log_.info("database '{}' no longer exists: the session goes on without a default database", state_.schema());
-  state_.after_init_db("");
-  return MissingDatabase::kForgotten;
+MissingDatabase ClientSession::on_missing_database(std::span<const std::uint8_t> server_error, bool on_primary,
+                                                   bool last_attempt) {
+  const auto verdict = plan_missing_database(
+      {database_gone(server_error), !state_.schema().empty(), checking_database_, on_primary, last_attempt});
+  if (verdict == MissingDatabase::kForgotten) {
+    // Another session dropped this session's default database. The server keeps the name for the
+    // session, but no connection can choose it: go on without one, as a USE of another database or
+    // a qualified name still works there.
+    log_.info("database '{}' no longer exists: the session goes on without a default database", state_.schema());
+    state_.after_init_db("");
+  }
+  return verdict;
 }
 
 BackendCredentials ClientSession::credentials() const {
@@ -99,132 +83,124 @@ void ClientSession::learn_identity(const BackendConnection& backend) {
   shared_.identity.set(ServerIdentity{version, backend.server_collation(), backend.server_caps(), std::move(extended)});
 }
 
-awaitable<bool> ClientSession::acquire(Target target, std::uint8_t err_seq, std::vector<std::uint32_t> avoid,
-                                       const BackendFilter& accept, bool take_turn) {
+awaitable<Outcome<Lease*>> ClientSession::acquire(Target target, RouteReason reason, std::vector<std::uint32_t>& avoid,
+                                                  const BackendFilter& accept, bool take_turn) {
   if (lease_) {  // pinned: the session keeps its connection, unless the primary moved away from it
     const auto snap = shared_.pool.get();
     const BackendStatus* primary = snap->primary_status();
-    if (!lease_->on_primary || primary == nullptr || primary->id == lease_->connection->backend_id) co_return true;
-    if (state_.holds_connection_state()) {
-      // Its transaction (or locks, temporary tables) lives on the old primary, which takes no
-      // more writes: the session ends, as it would if that server had gone.
-      log_.warn("primary moved from '{}' to '{}' while the session held state there: ending it", lease_->backend_name,
-                primary->name);
-      count_error(ErrorKind::kPrimaryMoved);
-      co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state, kErrBackendLost.message, err_seq);
-      discard_lease();
-      end_session_ = true;
-      co_return false;
+    const PinnedLeaseFacts facts{lease_->on_primary, lease_->connection->backend_id,
+                                 primary != nullptr ? std::optional(primary->id) : std::nullopt,
+                                 state_.holds_connection_state()};
+    switch (plan_pinned_lease(facts)) {
+      case PinnedLease::kKeep:
+        lease_->reason = reason;
+        co_return &*lease_;
+      case PinnedLease::kEndSession: {
+        // Its transaction (or locks, temporary tables) lives on the old primary, which takes no
+        // more writes: the session ends, as it would if that server had gone.
+        auto error = SessionError::of(kErrBackendLost, ErrorKind::kPrimaryMoved, AfterError::kEndSession)
+                         .logged(fmt::format("primary moved from '{}' to '{}' while the session held state there: ending it",
+                                             lease_->backend_name, primary->name));
+        discard_lease();
+        co_return error;
+      }
+      case PinnedLease::kFollowPrimary:
+        log_.info("primary moved from '{}' to '{}': the session follows", lease_->backend_name, primary->name);
+        state_.drop_transient_pins();
+        release_lease();
+        break;
     }
-    log_.info("primary moved from '{}' to '{}': the session follows", lease_->backend_name, primary->name);
-    state_.drop_transient_pins();
-    release_lease();
   }
-  // A backend that can't be reached is avoided while the others (and at last the primary) are
-  // tried: the monitor may not have seen it die yet.
   for (int attempt = 0; attempt < kMaxAcquireAttempts; ++attempt) {
     const auto snap = shared_.pool.get();
     const auto index = choose_backend(*snap, worker_.picker, target, avoid, accept, take_turn);
     if (!index) {
-      count_error(ErrorKind::kNoBackend);
-      log_.warn("{}: refused with ERR {}", target == Target::kReplica ? "no backend can take reads" : "no primary backend is available",
-                kErrNoBackend.code);
-      co_await send_error(client_, kErrNoBackend.code, kErrNoBackend.sql_state, kErrNoBackend.message, err_seq);
-      co_return false;
+      co_return acquire_error(AcquireFailure::kNoBackend)
+          .logged(fmt::format("{}: refused with ERR {}",
+                              target == Target::kReplica ? "no backend can take reads" : "no primary backend is available",
+                              kErrNoBackend.code));
     }
     const BackendStatus& b = snap->backends[*index];
-    std::unique_ptr<BackendConnection> connection;
-    if (auto kept = session_pool_ ? take_kept(b.id, *snap) : std::nullopt) {
-      connection = std::move(kept->connection);
-      connection->carried().tainted = false;  // what it carries is this session's own doing
-    } else {
-      AcquireRequest req;
-      req.key = pool_key(b.id, login_.user->name, login_.caps, login_.extended_caps, login_.collation);
-      req.target = target_of(b);
-      req.credentials = credentials();
-      req.want_applied = state_.replay_hashes();
-      req.want_schema = state_.schema();
-      req.fresh = session_pool_;
-      auto got = co_await worker_.pool.acquire(req);
-      if (got.error == AcquireError::kPoolTimeout) {
-        count_error(ErrorKind::kPoolTimeout);
-        log_.warn("no free connection to backend '{}' within pool.acquire_timeout: refused with ERR {}", b.name,
-                  kErrTooManyConnections.code);
-        co_await send_error(client_, kErrTooManyConnections.code, kErrTooManyConnections.sql_state,
-                            kErrTooManyConnections.message, err_seq);
-        co_return false;
-      }
-      if (got.error == AcquireError::kBackend) {
-        const auto missing =
-            on_missing_database(got.failure.server_error, snap->primary == index, attempt + 1 == kMaxAcquireAttempts);
+    const bool on_primary = snap->primary == index;
+    auto failed = co_await ready_lease(b, target, reason, on_primary);
+    if (!failed) co_return &*lease_;
+    const bool last_attempt = attempt + 1 == kMaxAcquireAttempts;
+    if (!failed->server_error.empty()) {
+      const auto missing = on_missing_database(failed->server_error, on_primary, last_attempt);
+      if (missing != MissingDatabase::kAnError) {
+        release_lease();  // (the state replay's lease, if it got that far: nothing it holds is wrong)
         if (missing == MissingDatabase::kTryAnother) avoid.push_back(b.id);
         if (missing == MissingDatabase::kForgotten) --attempt;  // not a failed attempt; it happens once
-        if (missing != MissingDatabase::kAnError) continue;
-        if (!got.failure.server_error.empty()) {
-          if (!got.failure.detail.empty()) log_.warn("{}", got.failure.detail);
-          co_await client_.write_packet(got.failure.server_error, err_seq);
-          co_return false;
-        }
-        log_.warn("cannot reach backend '{}' at {}:{}: {}", b.name, b.host, b.port, got.failure.ec.message());
-        if (attempt + 1 < kMaxAcquireAttempts) {
-          avoid.push_back(b.id);  // another backend may take it
-          continue;
-        }
-        count_error(ErrorKind::kBackendUnreachable);
-        co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
-                            kErrBackendUnreachable.message, err_seq);
-        co_return false;
-      }
-      if (got.opened) learn_identity(*got.connection);  // an idle one taught it when it was opened
-      if (!answers_as_negotiated(*got.connection, login_.extended_caps)) {
-        // A backend not seen when this client logged in, without the extended metadata it
-        // negotiated: its column definitions would be misread. Another backend may do.
-        log_.warn("backend '{}' lacks the MariaDB extended capabilities this client negotiated", b.name);
-        worker_.pool.discard(std::move(got.connection));
-        if (attempt + 1 < kMaxAcquireAttempts) {
-          avoid.push_back(b.id);
-          continue;
-        }
-        count_error(ErrorKind::kBackendUnreachable);
-        co_await send_error(client_, kErrBackendUnreachable.code, kErrBackendUnreachable.sql_state,
-                            kErrBackendUnreachable.message, err_seq);
-        co_return false;
-      }
-      connection = std::move(got.connection);
-    }
-    lease_ = Lease{std::move(connection), target, snap->primary == index, b.name};
-    // timeouts.query covers the replay too: a backend that hangs here is killed, then closed.
-    query_timeout_ = QueryTimeout::kNone;
-    watch_.begin(WaitingOn::kBackend);
-    const auto synced = co_await sync_state(*lease_->connection, state_, consistency_ != config::Consistency::kEventual);
-    watch_.end();
-    if (synced.ok()) co_return true;
-    if (!synced.error_packet.empty()) {
-      const auto missing =
-          on_missing_database(synced.error_packet, lease_->on_primary, attempt + 1 == kMaxAcquireAttempts);
-      if (missing != MissingDatabase::kAnError) {
-        release_lease();
-        if (missing == MissingDatabase::kTryAnother) avoid.push_back(b.id);
-        if (missing == MissingDatabase::kForgotten) --attempt;
         continue;
       }
-      // The server refused part of the session's state (a variable it lacks).
-      co_await client_.write_packet(synced.error_packet, err_seq);
+    }
+    if (lease_) {  // the server refused part of the session's state (a variable it lacks)
       lease_->connection->carried().tainted = true;
       release_lease();
-      co_return false;
     }
-    discard_lease();
-    if (attempt + 1 < kMaxAcquireAttempts) {
-      avoid.push_back(b.id);
+    if (plan_after_acquire_failure(failed->kind, attempt) == Verdict::kRetryElsewhere) {
+      log_.warn("{}", failed->log);
+      avoid.push_back(b.id);  // another backend may take it; later retries of the command skip it too
       continue;
     }
-    count_error(ErrorKind::kBackendLost);
-    log_.warn("lost connection to backend '{}' while restoring session state", b.name);
-    co_await send_error(client_, kErrBackendLost.code, kErrBackendLost.sql_state, kErrBackendLost.message, err_seq);
-    co_return false;
+    if (!failed->server_error.empty()) co_return SessionError::relayed(std::move(failed->server_error)).logged(failed->log);
+    co_return acquire_error(failed->kind).logged(std::move(failed->log));
   }
-  co_return false;
+  co_return acquire_error(AcquireFailure::kUnreachable);  // (not reached: the last attempt returns)
+}
+
+awaitable<std::optional<ClientSession::LeaseFailure>> ClientSession::ready_lease(const BackendStatus& b, Target target,
+                                                                                RouteReason reason, bool on_primary) {
+  std::unique_ptr<BackendConnection> connection;
+  const auto snap = shared_.pool.get();
+  if (auto kept = session_pool_ ? take_kept(b.id, *snap) : std::nullopt) {
+    connection = std::move(kept->connection);
+    connection->carried().tainted = false;  // what it carries is this session's own doing
+  } else {
+    AcquireRequest req;
+    req.key = pool_key(b.id, login_.user->name, login_.caps, login_.extended_caps, login_.collation);
+    req.target = target_of(b);
+    req.credentials = credentials();
+    req.want_applied = state_.replay_hashes();
+    req.want_schema = state_.schema();
+    req.fresh = session_pool_;
+    auto got = co_await worker_.pool.acquire(req);
+    if (got.error == AcquireError::kPoolTimeout) {
+      co_return LeaseFailure{AcquireFailure::kPoolTimeout, {},
+                             fmt::format("no free connection to backend '{}' within pool.acquire_timeout: refused with ERR {}",
+                                         b.name, kErrTooManyConnections.code)};
+    }
+    if (got.error == AcquireError::kBackend) {
+      if (!got.failure.server_error.empty()) {
+        co_return LeaseFailure{AcquireFailure::kRefused, std::move(got.failure.server_error), got.failure.detail};
+      }
+      co_return LeaseFailure{AcquireFailure::kUnreachable, {},
+                             fmt::format("cannot reach backend '{}' at {}:{}: {}", b.name, b.host, b.port,
+                                         got.failure.ec.message())};
+    }
+    if (got.opened) learn_identity(*got.connection);  // an idle one taught it when it was opened
+    if (!answers_as_negotiated(*got.connection, login_.extended_caps)) {
+      // A backend not seen when this client logged in, without the extended metadata it
+      // negotiated: its column definitions would be misread. Another backend may do.
+      worker_.pool.discard(std::move(got.connection));
+      co_return LeaseFailure{AcquireFailure::kLacksCaps, {},
+                             fmt::format("backend '{}' lacks the MariaDB extended capabilities this client negotiated", b.name)};
+    }
+    connection = std::move(got.connection);
+  }
+  lease_ = Lease{std::move(connection), target, on_primary, b.name, reason};
+  // timeouts.query covers the replay too: a backend that hangs here is killed, then closed.
+  query_timeout_ = QueryTimeout::kNone;
+  watch_.begin(WaitingOn::kBackend);
+  const auto synced = co_await sync_state(*lease_->connection, state_, consistency_ != config::Consistency::kEventual);
+  watch_.end();
+  if (synced.ok()) co_return std::nullopt;
+  if (!synced.error_packet.empty()) {
+    co_return LeaseFailure{AcquireFailure::kStateRefused, synced.error_packet, {}};  // the lease stays: see acquire()
+  }
+  discard_lease();
+  co_return LeaseFailure{AcquireFailure::kStateLost, {},
+                         fmt::format("lost connection to backend '{}' while restoring session state", b.name)};
 }
 
 void ClientSession::release_lease() {

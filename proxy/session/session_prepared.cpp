@@ -23,8 +23,8 @@ awaitable<bool> ClientSession::unknown_statement(const protocol::Packet& command
   const bool fetch = protocol::command_of(command.payload) == Command::kStmtFetch;
   const std::string message =
       unknown_statement_message(id ? *id : 0, fetch ? "mysqld_stmt_fetch" : "mysqld_stmt_execute");
-  co_await send_error(client_, kErrUnknownStatement.code, kErrUnknownStatement.sql_state, message, command.next_seq);
-  co_return true;
+  const auto refused = SessionError::of(kErrUnknownStatement, message, std::nullopt);
+  co_return co_await answer_error(refused, command.next_seq);
 }
 
 awaitable<CommandHooks::Before> ClientSession::on_backend(BackendConnection& backend, ClientStatement& st,
@@ -82,9 +82,8 @@ awaitable<bool> ClientSession::stmt_prepare(const protocol::Packet& command) {
               statements_.size(), statements_.bytes(), limits.max_session_prepared_statements,
               limits.max_session_prepared_bytes);
     const std::string message = too_many_statements_message(limits.max_session_prepared_statements);
-    co_await send_error(client_, kErrTooManyStatements.code, kErrTooManyStatements.sql_state, message,
-                        command.next_seq);
-    co_return true;
+    const auto refused = SessionError::of(kErrTooManyStatements, message, std::nullopt);
+    co_return co_await answer_error(refused, command.next_seq);
   }
   const std::string sql(sql_of(command));
   const StatementTraits traits = classify_sql(sql);
@@ -102,7 +101,8 @@ awaitable<bool> ClientSession::stmt_prepare(const protocol::Packet& command) {
     backend.statements().insert(backend.carried().schema, sql,
                                 BackendStatement{info->statement_id, info->num_params, false});
   };
-  co_return co_await run_routed(command, decision, nullptr, {}, &hooks);
+  auto ran = co_await run_routed(command, decision, nullptr, {}, &hooks);
+  co_return co_await settle(ran, command.next_seq);
 }
 
 awaitable<bool> ClientSession::stmt_execute(const protocol::Packet& command) {
@@ -112,8 +112,8 @@ awaitable<bool> ClientSession::stmt_execute(const protocol::Packet& command) {
   auto layout = protocol::parse_execute_layout(command.payload, st->num_params);
   if (!layout) {
     const std::string message = wrong_arguments_message("mysqld_stmt_execute");
-    co_await send_error(client_, kErrWrongArguments.code, kErrWrongArguments.sql_state, message, command.next_seq);
-    co_return true;
+    const auto refused = SessionError::of(kErrWrongArguments, message, std::nullopt);
+    co_return co_await answer_error(refused, command.next_seq);
   }
   if (layout->params_bound) st->param_types.assign(layout->types.begin(), layout->types.end());
   drop_transient_lease(&st->traits);
@@ -129,7 +129,8 @@ awaitable<bool> ClientSession::stmt_execute(const protocol::Packet& command) {
   };
   // Without parameters its text says what it did (a SET, a USE), so learn() can keep it.
   const std::string_view executed_sql = st->num_params == 0 ? std::string_view(st->sql) : std::string_view();
-  co_return co_await run_routed(command, route(Command::kStmtExecute, &st->traits), &st->traits, executed_sql, &hooks);
+  auto ran = co_await run_routed(command, route(Command::kStmtExecute, &st->traits), &st->traits, executed_sql, &hooks);
+  co_return co_await settle(ran, command.next_seq);
 }
 
 awaitable<bool> ClientSession::stmt_send_long_data(const protocol::Packet& command) {
@@ -141,7 +142,8 @@ awaitable<bool> ClientSession::stmt_send_long_data(const protocol::Packet& comma
   CommandHooks hooks;
   hooks.before = [this, st, payload = command.payload](BackendConnection& backend) { return on_backend(backend, *st, payload); };
   hooks.after = [this](BackendConnection&, const protocol::ResponseTracker&) { state_.pin(PinReason::kLongData, true); };
-  co_return co_await run_routed(command, route(Command::kStmtExecute, &st->traits), &st->traits, {}, &hooks);
+  auto ran = co_await run_routed(command, route(Command::kStmtExecute, &st->traits), &st->traits, {}, &hooks);
+  co_return co_await settle(ran, command.next_seq);
 }
 
 awaitable<bool> ClientSession::stmt_fetch(const protocol::Packet& command) {
@@ -150,8 +152,8 @@ awaitable<bool> ClientSession::stmt_fetch(const protocol::Packet& command) {
   if (st == nullptr) co_return co_await unknown_statement(command);
   if (!lease_ || !state_.pinned_for(PinReason::kCursor) || cursor_statement_ != id) {
     const std::string message = no_open_cursor_message(*id);
-    co_await send_error(client_, kErrNoOpenCursor.code, kErrNoOpenCursor.sql_state, message, command.next_seq);
-    co_return true;
+    const auto refused = SessionError::of(kErrNoOpenCursor, message, std::nullopt);
+    co_return co_await answer_error(refused, command.next_seq);
   }
   CommandHooks hooks;
   hooks.before = [this, st, payload = command.payload](BackendConnection& backend) { return on_backend(backend, *st, payload); };
@@ -161,7 +163,8 @@ awaitable<bool> ClientSession::stmt_fetch(const protocol::Packet& command) {
       cursor_statement_.reset();
     }
   };
-  co_return co_await run_routed(command, RouteDecision{lease_->target, RouteReason::kPinned}, &st->traits, {}, &hooks);
+  auto ran = co_await run_routed(command, RouteDecision{lease_->target, RouteReason::kPinned}, &st->traits, {}, &hooks);
+  co_return co_await settle(ran, command.next_seq);
 }
 
 // COM_STMT_RESET drops a statement's long data and closes its cursor. Both live on the pinned
@@ -180,7 +183,8 @@ awaitable<bool> ClientSession::stmt_reset(const protocol::Packet& command) {
     state_.pin(PinReason::kCursor, false);
     cursor_statement_.reset();
   };
-  co_return co_await run_routed(command, RouteDecision{lease_->target, RouteReason::kPinned}, &st->traits, {}, &hooks);
+  auto ran = co_await run_routed(command, RouteDecision{lease_->target, RouteReason::kPinned}, &st->traits, {}, &hooks);
+  co_return co_await settle(ran, command.next_seq);
 }
 
 // COM_STMT_CLOSE has no answer. The backend statements stay in their connections' caches for
