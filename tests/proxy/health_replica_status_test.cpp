@@ -1,484 +1,81 @@
 // parse_replica_status against rows recorded from real servers: MariaDB 10.11.19 (scripts/
 // cluster.sh, monitor user, SHOW REPLICA STATUS) in every state the monitor must tell apart, and
 // MySQL 8.4's SHOW REPLICA STATUS (column names and example values from the MySQL 8.4 manual).
+// The rows are in testdata/*_replica_status_*.txt, as `mysql -e 'SHOW REPLICA STATUS\G'` prints
+// them (tests/support/testdata.hpp).
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
 #include "proxy/health/replica_status.hpp"
+#include "tests/support/testdata.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {
 
 const std::optional<std::string> kNull;
 
-// MariaDB 10.11.19: SHOW REPLICA STATUS on a replica of scripts/cluster.sh (54 columns).
-const ColumnNames kMariaDbColumns = {
-    "Slave_IO_State",
-    "Master_Host",
-    "Master_User",
-    "Master_Port",
-    "Connect_Retry",
-    "Master_Log_File",
-    "Read_Master_Log_Pos",
-    "Relay_Log_File",
-    "Relay_Log_Pos",
-    "Relay_Master_Log_File",
-    "Slave_IO_Running",
-    "Slave_SQL_Running",
-    "Replicate_Do_DB",
-    "Replicate_Ignore_DB",
-    "Replicate_Do_Table",
-    "Replicate_Ignore_Table",
-    "Replicate_Wild_Do_Table",
-    "Replicate_Wild_Ignore_Table",
-    "Last_Errno",
-    "Last_Error",
-    "Skip_Counter",
-    "Exec_Master_Log_Pos",
-    "Relay_Log_Space",
-    "Until_Condition",
-    "Until_Log_File",
-    "Until_Log_Pos",
-    "Master_SSL_Allowed",
-    "Master_SSL_CA_File",
-    "Master_SSL_CA_Path",
-    "Master_SSL_Cert",
-    "Master_SSL_Cipher",
-    "Master_SSL_Key",
-    "Seconds_Behind_Master",
-    "Master_SSL_Verify_Server_Cert",
-    "Last_IO_Errno",
-    "Last_IO_Error",
-    "Last_SQL_Errno",
-    "Last_SQL_Error",
-    "Replicate_Ignore_Server_Ids",
-    "Master_Server_Id",
-    "Master_SSL_Crl",
-    "Master_SSL_Crlpath",
-    "Using_Gtid",
-    "Gtid_IO_Pos",
-    "Replicate_Do_Domain_Ids",
-    "Replicate_Ignore_Domain_Ids",
-    "Parallel_Mode",
-    "SQL_Delay",
-    "SQL_Remaining_Delay",
-    "Slave_SQL_Running_State",
-    "Slave_DDL_Groups",
-    "Slave_Non_Transactional_Groups",
-    "Slave_Transactional_Groups",
-    "Replicate_Rewrite_DB",
+// One recorded row of SHOW REPLICA STATUS and the columns it came with.
+struct Recorded {
+  ColumnNames columns;
+  RowValues row;
 };
 
-// Replicating, caught up.
-const RowValues kMariaDbRunning = {
-    "Waiting for master to send event",
-    "127.0.0.1",
-    "repl",
-    "53306",
-    "1",
-    "primary-bin.000001",
-    "2797",
-    "replica1-relay-bin.000002",
-    "3098",
-    "primary-bin.000001",
-    "Yes",
-    "Yes",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "0",
-    "",
-    "0",
-    "2797",
-    "3410",
-    "None",
-    "",
-    "0",
-    "No",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "0",
-    "No",
-    "0",
-    "",
-    "0",
-    "",
-    "",
-    "1",
-    "",
-    "",
-    "Slave_Pos",
-    "0-1-15",
-    "",
-    "",
-    "optimistic",
-    "0",
-    kNull,
-    "Slave has read all relay log; waiting for more updates",
-    "15",
-    "0",
-    "0",
-    "",
-};
-
-// `cluster.sh delay replica1 3`, then a write on the primary: waiting out MASTER_DELAY.
-const RowValues kMariaDbDelayed = {
-    "Waiting for master to send event",
-    "127.0.0.1",
-    "repl",
-    "53306",
-    "1",
-    "primary-bin.000001",
-    "3457",
-    "replica1-relay-bin.000002",
-    "674",
-    "primary-bin.000001",
-    "Yes",
-    "Yes",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "0",
-    "",
-    "0",
-    "2797",
-    "1646",
-    "None",
-    "",
-    "0",
-    "No",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "2",
-    "No",
-    "0",
-    "",
-    "0",
-    "",
-    "",
-    "1",
-    "",
-    "",
-    "Slave_Pos",
-    "0-1-18",
-    "",
-    "",
-    "optimistic",
-    "3",
-    "1",
-    "Waiting until MASTER_DELAY seconds after master executed event",
-    "15",
-    "0",
-    "0",
-    "",
-};
-
-// `cluster.sh stop-sql-thread replica1`.
-const RowValues kMariaDbSqlStopped = {
-    "Waiting for master to send event",
-    "127.0.0.1",
-    "repl",
-    "53306",
-    "1",
-    "primary-bin.000001",
-    "3457",
-    "replica1-relay-bin.000002",
-    "858",
-    "primary-bin.000001",
-    "Yes",
-    "No",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "0",
-    "",
-    "0",
-    "2981",
-    "1646",
-    "None",
-    "",
-    "0",
-    "No",
-    "",
-    "",
-    "",
-    "",
-    "",
-    kNull,
-    "No",
-    "0",
-    "",
-    "0",
-    "",
-    "",
-    "1",
-    "",
-    "",
-    "Slave_Pos",
-    "0-1-18",
-    "",
-    "",
-    "optimistic",
-    "0",
-    kNull,
-    "",
-    "16",
-    "0",
-    "0",
-    "",
-};
-
-// `cluster.sh stop-node primary`, 3 s later: the IO thread keeps trying to reconnect.
-const RowValues kMariaDbIoBroken = {
-    "Reconnecting after a failed master event read",
-    "127.0.0.1",
-    "repl",
-    "53306",
-    "1",
-    "primary-bin.000001",
-    "3457",
-    "replica1-relay-bin.000002",
-    "1334",
-    "primary-bin.000001",
-    "Connecting",
-    "Yes",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "0",
-    "",
-    "0",
-    "3457",
-    "1646",
-    "None",
-    "",
-    "0",
-    "No",
-    "",
-    "",
-    "",
-    "",
-    "",
-    kNull,
-    "No",
-    "2003",
-    "error reconnecting to master 'repl@127.0.0.1:53306' - retry-time: 1  maximum-retries: "
-    "100000  message: Can't connect to server on '127.0.0.1' (111 \"Connection refused\")",
-    "0",
-    "",
-    "",
-    "1",
-    "",
-    "",
-    "Slave_Pos",
-    "0-1-18",
-    "",
-    "",
-    "optimistic",
-    "0",
-    kNull,
-    "Slave has read all relay log; waiting for more updates",
-    "16",
-    "0",
-    "2",
-    "",
-};
-
-// `cluster.sh stop-replication replica2` (STOP SLAVE: both threads).
-const RowValues kMariaDbBothStopped = {
-    "",           "127.0.0.1",
-    "repl",       "53306",
-    "1",          "primary-bin.000002",
-    "344",        "replica2-relay-bin.000003",
-    "645",        "primary-bin.000002",
-    "No",         "No",
-    "",           "",
-    "",           "",
-    "",           "",
-    "0",          "",
-    "0",          "344",
-    "4459",       "None",
-    "",           "0",
-    "No",         "",
-    "",           "",
-    "",           "",
-    kNull,        "No",
-    "0",          "",
-    "0",          "",
-    "",           "1",
-    "",           "",
-    "Slave_Pos",  "0-1-18",
-    "",           "",
-    "optimistic", "0",
-    kNull,        "",
-    "16",         "0",
-    "2",          "",
-};
-
-// MySQL 8.4 SHOW REPLICA STATUS: the column set of the 8.4 manual (15.7.7.35), with its example
-// values (a replica caught up, GTID auto-positioning).
-const ColumnNames kMySql84Columns = {
-    "Replica_IO_State",
-    "Source_Host",
-    "Source_User",
-    "Source_Port",
-    "Connect_Retry",
-    "Source_Log_File",
-    "Read_Source_Log_Pos",
-    "Relay_Log_File",
-    "Relay_Log_Pos",
-    "Relay_Source_Log_File",
-    "Replica_IO_Running",
-    "Replica_SQL_Running",
-    "Replicate_Do_DB",
-    "Replicate_Ignore_DB",
-    "Replicate_Do_Table",
-    "Replicate_Ignore_Table",
-    "Replicate_Wild_Do_Table",
-    "Replicate_Wild_Ignore_Table",
-    "Last_Errno",
-    "Last_Error",
-    "Skip_Counter",
-    "Exec_Source_Log_Pos",
-    "Relay_Log_Space",
-    "Until_Condition",
-    "Until_Log_File",
-    "Until_Log_Pos",
-    "Source_SSL_Allowed",
-    "Source_SSL_CA_File",
-    "Source_SSL_CA_Path",
-    "Source_SSL_Cert",
-    "Source_SSL_Cipher",
-    "Source_SSL_Key",
-    "Seconds_Behind_Source",
-    "Source_SSL_Verify_Server_Cert",
-    "Last_IO_Errno",
-    "Last_IO_Error",
-    "Last_SQL_Errno",
-    "Last_SQL_Error",
-    "Replicate_Ignore_Server_Ids",
-    "Source_Server_Id",
-    "Source_UUID",
-    "Source_Info_File",
-    "SQL_Delay",
-    "SQL_Remaining_Delay",
-    "Replica_SQL_Running_State",
-    "Source_Retry_Count",
-    "Source_Bind",
-    "Last_IO_Error_Timestamp",
-    "Last_SQL_Error_Timestamp",
-    "Source_SSL_Crl",
-    "Source_SSL_Crlpath",
-    "Retrieved_Gtid_Set",
-    "Executed_Gtid_Set",
-    "Auto_Position",
-    "Replicate_Rewrite_DB",
-    "Channel_Name",
-    "Source_TLS_Version",
-    "Source_public_key_path",
-    "Get_Source_public_key",
-    "Network_Namespace",
-};
-
-const RowValues kMySql84Running = {
-    "Waiting for source to send event",
-    "127.0.0.1",
-    "root",
-    "13000",
-    "1",
-    "master-bin.000001",
-    "927",
-    "slave-relay-bin.000002",
-    "1145",
-    "master-bin.000001",
-    "Yes",
-    "Yes",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "0",
-    "",
-    "0",
-    "927",
-    "1355",
-    "None",
-    "",
-    "0",
-    "No",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "0",
-    "No",
-    "0",
-    "",
-    "0",
-    "",
-    "",
-    "1",
-    "73f86016-978b-11ee-ade5-8d2a2a562feb",
-    "mysql.slave_master_info",
-    "0",
-    kNull,
-    "Replica has read all relay log; waiting for more updates",
-    "10",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "73f86016-978b-11ee-ade5-8d2a2a562feb:1-3",
-    "73f86016-978b-11ee-ade5-8d2a2a562feb:1-3",
-    "1",
-    "",
-    "",
-    "",
-    "",
-    "0",
-    "",
-};
-
-// Returns `row` with the value of `column` replaced (to derive states not recorded).
-RowValues with(const ColumnNames& columns, RowValues row, std::string_view column,
-               std::optional<std::string> value) {
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i] == column) row[i] = std::move(value);
+// testdata/<file>: a recording of exactly one row.
+Recorded recorded(std::string_view file) {
+  test::VerticalResult result = test::testdata_vertical(file);
+  if (result.rows.size() != 1) {
+    throw std::runtime_error(std::string(file) + ": " + std::to_string(result.rows.size()) + " rows, not 1");
   }
-  return row;
+  return {std::move(result.columns), std::move(result.rows.front())};
 }
 
-TEST(ReplicaStatusRecordings, HaveOneValuePerColumn) {
-  for (const RowValues* row : {&kMariaDbRunning, &kMariaDbDelayed, &kMariaDbSqlStopped,
-                               &kMariaDbIoBroken, &kMariaDbBothStopped}) {
-    EXPECT_EQ(row->size(), kMariaDbColumns.size());
+// MariaDB 10.11.19: SHOW REPLICA STATUS on a replica of scripts/cluster.sh (54 columns).
+Recorded mariadb_running() { return recorded("mariadb_10_11_replica_status_running.txt"); }
+Recorded mariadb_delayed() { return recorded("mariadb_10_11_replica_status_delayed.txt"); }
+Recorded mariadb_sql_stopped() { return recorded("mariadb_10_11_replica_status_sql_stopped.txt"); }
+Recorded mariadb_io_broken() { return recorded("mariadb_10_11_replica_status_io_reconnecting.txt"); }
+Recorded mariadb_both_stopped() { return recorded("mariadb_10_11_replica_status_both_stopped.txt"); }
+
+// MySQL 8.4 SHOW REPLICA STATUS: the column set of the 8.4 manual (15.7.7.35), with its example
+// values (a replica caught up, GTID auto-positioning; 60 columns).
+Recorded mysql84_running() { return recorded("mysql_8_4_replica_status_running.txt"); }
+
+// Returns `r` with the value of `column` replaced (to derive states not recorded).
+Recorded with(Recorded r, std::string_view column, std::optional<std::string> value) {
+  bool found = false;
+  for (std::size_t i = 0; i < r.columns.size() && i < r.row.size(); ++i) {
+    if (r.columns[i] == column) {
+      r.row[i] = value;
+      found = true;
+    }
   }
-  EXPECT_EQ(kMySql84Running.size(), kMySql84Columns.size());
+  if (!found) throw std::runtime_error("no column " + std::string(column) + " in the recording");
+  return r;
+}
+
+ReplicaStatus parse(const Recorded& r) { return parse_replica_status(r.columns, r.row); }
+
+TEST(ReplicaStatusRecordings, HaveOneValuePerColumn) {
+  const Recorded running = mariadb_running();
+  EXPECT_EQ(running.columns.size(), 54u);
+  for (const Recorded& r :
+       {running, mariadb_delayed(), mariadb_sql_stopped(), mariadb_io_broken(), mariadb_both_stopped()}) {
+    EXPECT_EQ(r.row.size(), r.columns.size());
+    EXPECT_EQ(r.columns, running.columns);
+  }
+  const Recorded mysql84 = mysql84_running();
+  EXPECT_EQ(mysql84.columns.size(), 60u);
+  EXPECT_EQ(mysql84.row.size(), mysql84.columns.size());
 }
 
 TEST(ReplicaStatusMariaDb, RunningIsHealthyWithZeroLag) {
-  ReplicaStatus s = parse_replica_status(kMariaDbColumns, kMariaDbRunning);
+  ReplicaStatus s = parse(mariadb_running());
   EXPECT_TRUE(s.io_running);
   EXPECT_TRUE(s.sql_running);
   EXPECT_EQ(s.seconds_behind, 0.0);
@@ -487,7 +84,7 @@ TEST(ReplicaStatusMariaDb, RunningIsHealthyWithZeroLag) {
 }
 
 TEST(ReplicaStatusMariaDb, DelayedIsHealthyButBehind) {
-  ReplicaStatus s = parse_replica_status(kMariaDbColumns, kMariaDbDelayed);
+  ReplicaStatus s = parse(mariadb_delayed());
   EXPECT_TRUE(s.io_running);
   EXPECT_TRUE(s.sql_running);
   EXPECT_EQ(s.seconds_behind, 2.0);
@@ -495,7 +92,7 @@ TEST(ReplicaStatusMariaDb, DelayedIsHealthyButBehind) {
 }
 
 TEST(ReplicaStatusMariaDb, SqlThreadStoppedIsBroken) {
-  ReplicaStatus s = parse_replica_status(kMariaDbColumns, kMariaDbSqlStopped);
+  ReplicaStatus s = parse(mariadb_sql_stopped());
   EXPECT_TRUE(s.io_running);
   EXPECT_FALSE(s.sql_running);
   EXPECT_EQ(s.seconds_behind, std::nullopt);
@@ -505,10 +102,9 @@ TEST(ReplicaStatusMariaDb, SqlThreadStoppedIsBroken) {
 }
 
 TEST(ReplicaStatusMariaDb, SqlThreadStoppedByAnErrorNamesTheError) {
-  RowValues row = with(kMariaDbColumns, kMariaDbSqlStopped, "Last_SQL_Error",
-                       "Could not execute Write_rows_v1 event on table proxytest.t; Duplicate "
-                       "entry '1' for key 'PRIMARY'");
-  ReplicaStatus s = parse_replica_status(kMariaDbColumns, row);
+  ReplicaStatus s = parse(with(mariadb_sql_stopped(), "Last_SQL_Error",
+                               "Could not execute Write_rows_v1 event on table proxytest.t; Duplicate "
+                               "entry '1' for key 'PRIMARY'"));
   EXPECT_TRUE(s.broken);
   EXPECT_EQ(s.problem,
             "SQL thread stopped: Could not execute Write_rows_v1 event on table proxytest.t; "
@@ -516,7 +112,7 @@ TEST(ReplicaStatusMariaDb, SqlThreadStoppedByAnErrorNamesTheError) {
 }
 
 TEST(ReplicaStatusMariaDb, IoThreadConnectingIsBrokenWithItsError) {
-  ReplicaStatus s = parse_replica_status(kMariaDbColumns, kMariaDbIoBroken);
+  ReplicaStatus s = parse(mariadb_io_broken());
   EXPECT_FALSE(s.io_running);
   EXPECT_TRUE(s.sql_running);
   EXPECT_EQ(s.seconds_behind, std::nullopt);
@@ -529,14 +125,13 @@ TEST(ReplicaStatusMariaDb, IoThreadConnectingIsBrokenWithItsError) {
 }
 
 TEST(ReplicaStatusMariaDb, IoThreadStoppedIsBroken) {
-  RowValues row = with(kMariaDbColumns, kMariaDbRunning, "Slave_IO_Running", "No");
-  ReplicaStatus s = parse_replica_status(kMariaDbColumns, row);
+  ReplicaStatus s = parse(with(mariadb_running(), "Slave_IO_Running", "No"));
   EXPECT_TRUE(s.broken);
   EXPECT_EQ(s.problem, "IO thread stopped");
 }
 
 TEST(ReplicaStatusMariaDb, BothThreadsStoppedIsBroken) {
-  ReplicaStatus s = parse_replica_status(kMariaDbColumns, kMariaDbBothStopped);
+  ReplicaStatus s = parse(mariadb_both_stopped());
   EXPECT_FALSE(s.io_running);
   EXPECT_FALSE(s.sql_running);
   EXPECT_TRUE(s.broken);
@@ -545,8 +140,7 @@ TEST(ReplicaStatusMariaDb, BothThreadsStoppedIsBroken) {
 }
 
 TEST(ReplicaStatusMariaDb, NullLagWithThreadsRunningIsBroken) {
-  RowValues row = with(kMariaDbColumns, kMariaDbRunning, "Seconds_Behind_Master", kNull);
-  ReplicaStatus s = parse_replica_status(kMariaDbColumns, row);
+  ReplicaStatus s = parse(with(mariadb_running(), "Seconds_Behind_Master", kNull));
   EXPECT_TRUE(s.io_running);
   EXPECT_TRUE(s.sql_running);
   EXPECT_TRUE(s.broken);
@@ -554,7 +148,7 @@ TEST(ReplicaStatusMariaDb, NullLagWithThreadsRunningIsBroken) {
 }
 
 TEST(ReplicaStatusMySql84, RunningIsHealthyWithZeroLag) {
-  ReplicaStatus s = parse_replica_status(kMySql84Columns, kMySql84Running);
+  ReplicaStatus s = parse(mysql84_running());
   EXPECT_TRUE(s.io_running);
   EXPECT_TRUE(s.sql_running);
   EXPECT_EQ(s.seconds_behind, 0.0);
@@ -562,23 +156,22 @@ TEST(ReplicaStatusMySql84, RunningIsHealthyWithZeroLag) {
 }
 
 TEST(ReplicaStatusMySql84, ReadsSecondsBehindSource) {
-  RowValues row = with(kMySql84Columns, kMySql84Running, "Seconds_Behind_Source", "42");
-  EXPECT_EQ(parse_replica_status(kMySql84Columns, row).seconds_behind, 42.0);
+  EXPECT_EQ(parse(with(mysql84_running(), "Seconds_Behind_Source", "42")).seconds_behind, 42.0);
 }
 
 TEST(ReplicaStatusMySql84, SqlThreadStoppedIsBroken) {
-  RowValues row = with(kMySql84Columns, kMySql84Running, "Replica_SQL_Running", "No");
-  row = with(kMySql84Columns, row, "Seconds_Behind_Source", kNull);
-  row = with(kMySql84Columns, row, "Last_SQL_Error", "Error 'x' on query");
-  ReplicaStatus s = parse_replica_status(kMySql84Columns, row);
+  Recorded r = with(mysql84_running(), "Replica_SQL_Running", "No");
+  r = with(r, "Seconds_Behind_Source", kNull);
+  r = with(r, "Last_SQL_Error", "Error 'x' on query");
+  ReplicaStatus s = parse(r);
   EXPECT_TRUE(s.broken);
   EXPECT_EQ(s.problem, "SQL thread stopped: Error 'x' on query");
 }
 
 TEST(ReplicaStatusMySql84, IoThreadConnectingIsBroken) {
-  RowValues row = with(kMySql84Columns, kMySql84Running, "Replica_IO_Running", "Connecting");
-  row = with(kMySql84Columns, row, "Last_IO_Error", "error connecting to source");
-  ReplicaStatus s = parse_replica_status(kMySql84Columns, row);
+  Recorded r = with(mysql84_running(), "Replica_IO_Running", "Connecting");
+  r = with(r, "Last_IO_Error", "error connecting to source");
+  ReplicaStatus s = parse(r);
   EXPECT_TRUE(s.broken);
   EXPECT_EQ(s.problem, "IO thread Connecting: error connecting to source");
 }
@@ -601,24 +194,23 @@ TEST(ReplicaStatusParsing, MissingThreadColumnsAreBroken) {
 
 TEST(ReplicaStatusParsing, AShortRowIsBrokenNotACrash) {
   RowValues row = {"Waiting for master to send event"};
-  EXPECT_TRUE(parse_replica_status(kMariaDbColumns, row).broken);
+  EXPECT_TRUE(parse_replica_status(mariadb_running().columns, row).broken);
 }
 
 TEST(ReplicaStatusParsing, GarbageLagReadsAsUnknown) {
+  const Recorded running = mariadb_running();
   for (const char* text : {"", "-1", "1.5", "abc", "12x"}) {
-    RowValues row = with(kMariaDbColumns, kMariaDbRunning, "Seconds_Behind_Master", text);
-    ReplicaStatus s = parse_replica_status(kMariaDbColumns, row);
+    ReplicaStatus s = parse(with(running, "Seconds_Behind_Master", text));
     EXPECT_EQ(s.seconds_behind, std::nullopt) << text;
     EXPECT_TRUE(s.broken) << text;
   }
 }
 
 TEST(ReplicaStatusMerge, TakesTheWorstOfSeveralChannels) {
-  ReplicaStatus fine = parse_replica_status(kMySql84Columns, kMySql84Running);
-  ReplicaStatus behind = parse_replica_status(
-      kMySql84Columns, with(kMySql84Columns, kMySql84Running, "Seconds_Behind_Source", "9"));
-  ReplicaStatus stopped = parse_replica_status(
-      kMySql84Columns, with(kMySql84Columns, kMySql84Running, "Replica_SQL_Running", "No"));
+  const Recorded running = mysql84_running();
+  ReplicaStatus fine = parse(running);
+  ReplicaStatus behind = parse(with(running, "Seconds_Behind_Source", "9"));
+  ReplicaStatus stopped = parse(with(running, "Replica_SQL_Running", "No"));
 
   std::vector<ReplicaStatus> two = {fine, behind};
   ReplicaStatus merged = merge_replica_status(two);
@@ -637,9 +229,9 @@ TEST(ReplicaStatusMerge, TakesTheWorstOfSeveralChannels) {
 }
 
 TEST(ReplicaStatusMerge, WaitsForTheSourceOnlyIfNoChannelHasAnotherProblem) {
-  ReplicaStatus fine = parse_replica_status(kMariaDbColumns, kMariaDbRunning);
-  ReplicaStatus waiting = parse_replica_status(kMariaDbColumns, kMariaDbIoBroken);
-  ReplicaStatus stopped = parse_replica_status(kMariaDbColumns, kMariaDbSqlStopped);
+  ReplicaStatus fine = parse(mariadb_running());
+  ReplicaStatus waiting = parse(mariadb_io_broken());
+  ReplicaStatus stopped = parse(mariadb_sql_stopped());
   std::vector<ReplicaStatus> both_waiting = {waiting, fine, waiting};
   EXPECT_TRUE(merge_replica_status(both_waiting).waits_for_source);
   std::vector<ReplicaStatus> also_stopped = {waiting, stopped};

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/testdata.hpp"
+
 namespace mysqlproxy::test {
 
 // "0a 35 2e" -> {0x0a, 0x35, 0x2e}. Whitespace is ignored and so is everything from "//" to the end
@@ -71,12 +73,7 @@ inline std::span<const std::uint8_t> bytes_of(std::string_view s) {
 // Loads testdata/<name> next to the calling test's source file, through hex().
 inline std::vector<std::uint8_t> testdata_hex(std::string_view name,
                                               std::source_location where = std::source_location::current()) {
-  const std::filesystem::path path = std::filesystem::path(where.file_name()).parent_path() / "testdata" / name;
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return hex(text.str());
+  return hex(testdata_text(name, where));
 }
 
 // Splits wire bytes into packet payloads, joining 0xffffff-byte frames with their continuation.
