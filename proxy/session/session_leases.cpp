@@ -90,7 +90,7 @@ awaitable<Outcome<Lease*>> ClientSession::acquire(Target target, RouteReason rea
     const BackendStatus* primary = snap->primary_status();
     const PinnedLeaseFacts facts{lease_->on_primary, lease_->connection->backend_id,
                                  primary != nullptr ? std::optional(primary->id) : std::nullopt,
-                                 state_.holds_connection_state()};
+                                 state_.holds_connection_state(), state_.only_transient_pins()};
     switch (plan_pinned_lease(facts)) {
       case PinnedLease::kKeep:
         lease_->reason = reason;

@@ -45,7 +45,8 @@ bool taints_connection(PinReason r) noexcept {
 
 PinnedLease plan_pinned_lease(const PinnedLeaseFacts& f) noexcept {
   if (!f.on_primary || !f.primary_id || *f.primary_id == f.backend_id) return PinnedLease::kKeep;
-  return f.holds_state ? PinnedLease::kEndSession : PinnedLease::kFollowPrimary;
+  if (f.holds_state) return PinnedLease::kEndSession;
+  return f.only_transient_pins ? PinnedLease::kKeep : PinnedLease::kFollowPrimary;
 }
 
 Verdict plan_after_acquire_failure(AcquireFailure f, int attempt) noexcept {

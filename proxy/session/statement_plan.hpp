@@ -30,13 +30,17 @@ using BackendFilter = std::function<bool(const BackendStatus&)>;
 
 // A session holds a connection (pinned) when its next command comes. If that connection is on a
 // primary that is no longer the primary, the session follows the new one, unless it holds state
-// there (a transaction, locks, temporary tables) that the move would lose.
+// there (a transaction, locks, temporary tables) that the move would lose. A connection held only
+// for the previous statement's result (LAST_INSERT_ID(), FOUND_ROWS(), SHOW WARNINGS: the session
+// lets go of it before any other statement) stays for the statement that reads it: only that
+// connection can answer, and a demoted primary still answers reads.
 enum class PinnedLease : std::uint8_t { kKeep, kFollowPrimary, kEndSession };
 struct PinnedLeaseFacts {
   bool on_primary = false;  // the lease was made on the primary
   std::uint32_t backend_id = 0;
   std::optional<std::uint32_t> primary_id;  // the primary now; none while there is none
   bool holds_state = false;
+  bool only_transient_pins = false;  // held for the previous statement's result only
 };
 [[nodiscard]] PinnedLease plan_pinned_lease(const PinnedLeaseFacts& f) noexcept;
 

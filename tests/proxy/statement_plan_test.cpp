@@ -138,11 +138,15 @@ TEST_P(PlanPinnedLease, FollowsTheRule) { EXPECT_EQ(plan_pinned_lease(GetParam()
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, PlanPinnedLease,
-    ::testing::Values(PinnedRow{"OnAReplicaItStays", {false, 2, 1, true}, PinnedLease::kKeep},
-                      PinnedRow{"OnThePrimaryStillPrimaryItStays", {true, 1, 1, true}, PinnedLease::kKeep},
-                      PinnedRow{"WithNoPrimaryNowItStays", {true, 1, std::nullopt, true}, PinnedLease::kKeep},
-                      PinnedRow{"PrimaryMovedWithoutStateFollows", {true, 1, 2, false}, PinnedLease::kFollowPrimary},
-                      PinnedRow{"PrimaryMovedWithStateEndsTheSession", {true, 1, 2, true}, PinnedLease::kEndSession}),
+    ::testing::Values(PinnedRow{"OnAReplicaItStays", {false, 2, 1, true, false}, PinnedLease::kKeep},
+                      PinnedRow{"OnThePrimaryStillPrimaryItStays", {true, 1, 1, true, false}, PinnedLease::kKeep},
+                      PinnedRow{"WithNoPrimaryNowItStays", {true, 1, std::nullopt, true, false}, PinnedLease::kKeep},
+                      PinnedRow{"PrimaryMovedWithoutStateFollows", {true, 1, 2, false, false}, PinnedLease::kFollowPrimary},
+                      PinnedRow{"PrimaryMovedWithStateEndsTheSession", {true, 1, 2, true, false}, PinnedLease::kEndSession},
+                      PinnedRow{"PrimaryMovedReadingThePreviousResultStays", {true, 1, 2, false, true},
+                                PinnedLease::kKeep},
+                      PinnedRow{"PrimaryMovedInATransactionEndsItWhateverElse", {true, 1, 2, true, true},
+                                PinnedLease::kEndSession}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // ---- plan_after_acquire_failure and acquire_error --------------------------------------------
