@@ -167,6 +167,7 @@ awaitable<bool> ClientSession::settle(Outcome<bool>& ran, std::uint8_t seq) {
 
 awaitable<bool> ClientSession::answer_error(const SessionError& error, std::uint8_t seq) {
   const std::uint8_t at = error.seq.value_or(seq);
+  if (error.counted) count_error(*error.counted);
   const error_code ec = co_await send_session_error(client_, error, at, log_);
   co_return !ec && error.after == AfterError::kGoOn;
 }

@@ -44,7 +44,6 @@ awaitable<error_code> send_session_error(PacketStream& client, const SessionErro
       log.info("{}", e.log);
     }
   }
-  if (e.counted) count_error(*e.counted);
   if (e.after == AfterError::kClose) co_return error_code{};
   const auto payload = session_error_payload(e, e.protocol41);
   co_return co_await client.write_packet(payload, seq);

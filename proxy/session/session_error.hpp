@@ -1,7 +1,9 @@
 #pragma once
 // SessionError: why a command (or a login) ends in an ERR of the proxy's own, or in the server's
 // ERR relayed, and what follows it. Every ERR the session sends goes out through
-// send_session_error(): one place that logs, counts and writes it.
+// send_session_error(), which logs and writes it; a logged-in session's go through
+// ClientSession::answer_error(), which also counts them (the login's are counted by their refusal
+// reason instead).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -74,7 +76,8 @@ class [[nodiscard]] Outcome {
 // The ERR payload for `e`; `protocol41` false: the form sent before a greeting, without SQLSTATE.
 [[nodiscard]] std::vector<std::uint8_t> session_error_payload(const SessionError& e, bool protocol41 = true);
 
-// The one exit for errors: logs, counts and (unless e.after is kClose) writes the ERR with `seq`.
+// Logs and (unless e.after is kClose) writes the ERR with `seq`. Counting `e.counted` is the
+// caller's (ClientSession::answer_error), so the login path needs no metrics.
 awaitable<error_code> send_session_error(PacketStream& client, const SessionError& e, std::uint8_t seq,
                                          const SessionLog& log);
 
