@@ -6,7 +6,7 @@
 
 #include "proxy/mysql_errors.hpp"
 #include "proxy/session/client_session.hpp"
-#include "proxy/session/connection_refusal.hpp"
+#include "proxy/server/connection_refusal.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {

@@ -9,7 +9,6 @@
 #include "proxy/net/peer_address.hpp"
 #include "proxy/session/client_auth.hpp"
 #include "proxy/session/client_session_impl.hpp"
-#include "proxy/session/connection_refusal.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {

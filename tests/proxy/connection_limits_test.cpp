@@ -12,7 +12,7 @@
 #include "protocol/frame.hpp"
 #include "protocol/ok_err.hpp"
 #include "proxy/mysql_errors.hpp"
-#include "proxy/session/connection_refusal.hpp"
+#include "proxy/server/connection_refusal.hpp"
 
 namespace mysqlproxy::proxy {
 namespace {

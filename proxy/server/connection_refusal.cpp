@@ -1,4 +1,4 @@
-#include "proxy/session/connection_refusal.hpp"
+#include "proxy/server/connection_refusal.hpp"
 
 #include "protocol/frame.hpp"
 #include "proxy/net/deadline.hpp"

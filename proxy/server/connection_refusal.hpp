@@ -1,7 +1,7 @@
 #pragma once
-// How the proxy turns a client away: ERR 1040 when limits.max_client_connections are open, ERR
-// 1129 when its address is blocked after failed logins, both instead of the greeting (as MySQL
-// does), and ERR 1040 naming the user when that user has all its sessions.
+// Turning a connection away before any session exists: ERR 1040 when limits.max_client_connections
+// are open, in place of the greeting, as MySQL does. (A session refuses its client through its one
+// exit for errors, session/session_error.hpp, which builds this frame's payload too.)
 //
 // An ERR sent before the greeting carries no SQLSTATE: a client that has not seen the server's
 // capabilities yet does not know the 4.1 form (libmysqlclient would show "#08004" as part of
