@@ -148,10 +148,10 @@ class ClientSession final : public WorkerSession {
     std::vector<std::uint8_t> server_error;  // the backend's ERR (kRefused, kStateRefused)
     std::string log;
   };
-  // One backend: a kept or pooled connection, its state replayed into lease_. On kStateRefused
-  // lease_ still holds it.
-  awaitable<std::optional<LeaseFailure>> ready_lease(const BackendStatus& b, Target target, RouteReason reason,
-                                                     bool on_primary);
+  // One backend of `snap` (the snapshot acquire() chose it from): a kept or pooled connection, its
+  // state replayed into lease_. On kStateRefused lease_ still holds it.
+  awaitable<std::optional<LeaseFailure>> ready_lease(const PoolSnapshot& snap, const BackendStatus& b, Target target,
+                                                     RouteReason reason, bool on_primary);
   // consistency: session/global. A replica known to have applied `required`, or one that catches
   // up within routing.consistency_timeout, or else the primary.
   awaitable<Outcome<Lease*>> acquire_consistent(const GtidPosition& required, RouteReason reason);

@@ -122,7 +122,7 @@ awaitable<Outcome<Lease*>> ClientSession::acquire(Target target, RouteReason rea
     }
     const BackendStatus& b = snap->backends[*index];
     const bool on_primary = snap->primary == index;
-    auto failed = co_await ready_lease(b, target, reason, on_primary);
+    auto failed = co_await ready_lease(*snap, b, target, reason, on_primary);
     if (!failed) co_return &*lease_;
     const bool last_attempt = attempt + 1 == kMaxAcquireAttempts;
     if (!failed->server_error.empty()) {
@@ -134,7 +134,7 @@ awaitable<Outcome<Lease*>> ClientSession::acquire(Target target, RouteReason rea
         continue;
       }
     }
-    if (lease_) {  // the server refused part of the session's state (a variable it lacks)
+    if (failed->kind == AcquireFailure::kStateRefused) {  // a variable the server lacks: lease_ holds it
       lease_->connection->carried().tainted = true;
       release_lease();
     }
@@ -149,11 +149,11 @@ awaitable<Outcome<Lease*>> ClientSession::acquire(Target target, RouteReason rea
   co_return acquire_error(AcquireFailure::kUnreachable);  // (not reached: the last attempt returns)
 }
 
-awaitable<std::optional<ClientSession::LeaseFailure>> ClientSession::ready_lease(const BackendStatus& b, Target target,
+awaitable<std::optional<ClientSession::LeaseFailure>> ClientSession::ready_lease(const PoolSnapshot& snap,
+                                                                                const BackendStatus& b, Target target,
                                                                                 RouteReason reason, bool on_primary) {
   std::unique_ptr<BackendConnection> connection;
-  const auto snap = shared_.pool.get();
-  if (auto kept = session_pool_ ? take_kept(b.id, *snap) : std::nullopt) {
+  if (auto kept = session_pool_ ? take_kept(b.id, snap) : std::nullopt) {
     connection = std::move(kept->connection);
     connection->carried().tainted = false;  // what it carries is this session's own doing
   } else {
