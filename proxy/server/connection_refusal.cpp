@@ -7,10 +7,7 @@
 namespace mysqlproxy::proxy {
 
 std::vector<std::uint8_t> refusal_frame(std::uint16_t code, std::string_view message) {
-  SessionError e;
-  e.code = code;
-  e.message = message;
-  const auto payload = session_error_payload(e, /*protocol41=*/false);
+  const auto payload = session_error_payload(SessionError::before_greeting(code, std::string(message)));
   std::vector<std::uint8_t> frame;
   protocol::encode_frames(payload, 0, frame);
   return frame;

@@ -272,10 +272,7 @@ awaitable<bool> ClientSession::refuse_if_too_many_pending_logins() {
 awaitable<void> ClientSession::refuse_before_greeting(std::uint16_t code, const std::string& message) {
   Deadline deadline(client_.socket().get_executor(), client_.socket());
   deadline.arm(kRefusalWriteTimeout);
-  SessionError refusal;
-  refusal.code = code;
-  refusal.message = message;
-  refusal.protocol41 = false;
+  const auto refusal = SessionError::before_greeting(code, message);
   co_await send_session_error(client_, refusal, 0, log_);
 }
 

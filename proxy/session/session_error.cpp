@@ -26,9 +26,17 @@ SessionError SessionError::relayed(std::vector<std::uint8_t> packet) {
   return s;
 }
 
-std::vector<std::uint8_t> session_error_payload(const SessionError& e, bool protocol41) {
+SessionError SessionError::before_greeting(std::uint16_t code, std::string message) {
+  SessionError s;
+  s.code = code;
+  s.message = std::move(message);
+  s.protocol41 = false;
+  return s;
+}
+
+std::vector<std::uint8_t> session_error_payload(const SessionError& e) {
   if (!e.server_packet.empty()) return e.server_packet;
-  if (protocol41) return protocol::make_err_payload(e.code, e.sql_state, e.message);
+  if (e.protocol41) return protocol::make_err_payload(e.code, e.sql_state, e.message);
   std::vector<std::uint8_t> payload;
   // Without CLIENT_PROTOCOL_41 the encoder leaves out the '#' and the SQLSTATE.
   protocol::encode_err({e.code, "HY000", e.message}, protocol::Capabilities{}, payload);
@@ -45,7 +53,7 @@ awaitable<error_code> send_session_error(PacketStream& client, const SessionErro
     }
   }
   if (e.after == AfterError::kClose) co_return error_code{};
-  const auto payload = session_error_payload(e, e.protocol41);
+  const auto payload = session_error_payload(e);
   co_return co_await client.write_packet(payload, seq);
 }
 

@@ -43,6 +43,8 @@ struct SessionError {
   static SessionError of(const MysqlError& e, std::string message, std::optional<ErrorKind> counted);
   // The backend refused the command: the client hears the server's words.
   static SessionError relayed(std::vector<std::uint8_t> packet);
+  // An ERR in place of the greeting (no SQLSTATE: the client has not seen the capabilities yet).
+  static SessionError before_greeting(std::uint16_t code, std::string message);
 
   SessionError&& logged(std::string line) && {
     log = std::move(line);
@@ -73,8 +75,9 @@ class [[nodiscard]] Outcome {
   std::variant<T, SessionError> v_;
 };
 
-// The ERR payload for `e`; `protocol41` false: the form sent before a greeting, without SQLSTATE.
-[[nodiscard]] std::vector<std::uint8_t> session_error_payload(const SessionError& e, bool protocol41 = true);
+// The ERR payload for `e`: the server's own as it came, else the 4.1 form, or without SQLSTATE
+// when e.protocol41 is false.
+[[nodiscard]] std::vector<std::uint8_t> session_error_payload(const SessionError& e);
 
 // Logs and (unless e.after is kClose) writes the ERR with `seq`. Counting `e.counted` is the
 // caller's (ClientSession::answer_error), so the login path needs no metrics.

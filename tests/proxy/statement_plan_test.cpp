@@ -326,7 +326,7 @@ TEST(SessionErrorPayload, TheProxysOwnErrorIsA41ErrPacket) {
 }
 
 TEST(SessionErrorPayload, BeforeTheGreetingThereIsNoSqlState) {
-  const auto p = session_error_payload(SessionError::of(kErrTooManyConnections, std::nullopt), /*protocol41=*/false);
+  const auto p = session_error_payload(SessionError::before_greeting(1040, "Too many connections"));
   const std::vector<std::uint8_t> expected = {0xff, 0x10, 0x04, 'T', 'o', 'o', ' ', 'm', 'a', 'n',
                                               'y',  ' ',  'c',  'o', 'n', 'n', 'e', 'c', 't', 'i', 'o', 'n', 's'};
   EXPECT_EQ(p, expected);
