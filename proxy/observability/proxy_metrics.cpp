@@ -92,6 +92,12 @@ ProxyMetrics::ProxyMetrics()
                                                "How long reads waited for a replica to catch up.",
                                                metrics::kLatencyBuckets)
                                     .with({})),
+      pool_wait(registry
+                    .histogram("mysql_proxy_pool_wait_seconds",
+                               "How long acquiring a backend connection waited for a free connection or slot "
+                               "(pool.max_connections_per_backend reached); 0 when it did not wait.",
+                               kPoolWaitBuckets)
+                    .with({})),
       reloads_succeeded(registry
                             .counter("mysql_proxy_config_reloads_total", "Configuration reloads, by result.",
                                      {"result"})

@@ -28,6 +28,11 @@ enum class ErrorKind : std::uint8_t {
 };
 std::string_view to_string(ErrorKind k) noexcept;
 
+// Buckets of mysql_proxy_pool_wait_seconds: 50 µs to 5 s (most leases don't wait at all).
+inline const std::vector<double> kPoolWaitBuckets{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                  0.005,   0.01,   0.025,   0.05,   0.1,   0.25,
+                                                  0.5,     1,      2.5,     5};
+
 struct ProxyMetrics {
   ProxyMetrics();
 
@@ -57,6 +62,7 @@ struct ProxyMetrics {
   metrics::Counter& consistency_hits;
   metrics::Counter& consistency_fallbacks;
   metrics::Histogram& consistency_wait_duration;
+  metrics::Histogram& pool_wait;  // waits for a pooled connection or slot (BackendPool)
   std::array<metrics::Counter*, static_cast<std::size_t>(PinReason::kCount)> pins{};
   metrics::Counter& reloads_succeeded;
   metrics::Counter& reloads_failed;

@@ -26,7 +26,10 @@ void log_exception(std::exception_ptr e) {
 
 Server::Server(SharedState& shared, unsigned workers) : shared_(shared) {
   const auto cfg = shared.config.get();
-  for (unsigned i = 0; i < std::max(1u, workers); ++i) workers_.push_back(std::make_unique<Worker>(shared, *cfg));
+  for (unsigned i = 0; i < std::max(1u, workers); ++i) {
+    workers_.push_back(std::make_unique<Worker>(shared, *cfg));
+    workers_.back()->context.pool.set_wait_histogram(&proxy_metrics().pool_wait);
+  }
 }
 
 Server::~Server() {
