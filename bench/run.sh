@@ -5,6 +5,7 @@
 #   bench/run.sh [--rounds N] [--time SECONDS] [--smoke] [--no-conns] [--out DIR]
 # --smoke: one short round of two cases and a small connection-scale run, for the test command;
 # it writes its report to --out only (bench/README.md is left alone).
+# BENCH_PROXY_BIN: the mysql-proxy binary to measure (another build, to compare; default: this one's).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD_DIR=${BUILD_DIR:-$ROOT/build}
@@ -99,7 +100,7 @@ logging: { level: warn, format: text }
 admin: { address: 127.0.0.1, port: $ADMIN_PORT }
 YAML
 } >"$STATE/proxy.yaml"
-"$BUILD_DIR/proxy/mysql-proxy" --config "$STATE/proxy.yaml" >"$STATE/proxy.log" 2>&1 &
+"${BENCH_PROXY_BIN:-$BUILD_DIR/proxy/mysql-proxy}" --config "$STATE/proxy.yaml" >"$STATE/proxy.log" 2>&1 &
 PIDS+=($!)
 PROXY_PID=$!
 
