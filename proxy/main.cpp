@@ -58,17 +58,18 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
-  // Before anything else: the epoll build, if it takes over, loads the config itself.
-  if (!args.check_only) {
-    if (const auto failed = proxy::hand_over_to_epoll_if_needed(argv); !failed.empty()) {
-      std::cerr << "mysql-proxy: " << failed << "\n";
-      return 1;
-    }
-  }
   auto loaded = config::load_config_file(args.config_path);
   if (!loaded) {
     std::cerr << "mysql-proxy: invalid configuration: " << loaded.error().message << "\n";
     return 1;
+  }
+  // Before anything runs: the epoll build, if it takes over, loads the config again itself.
+  if (!args.check_only) {
+    const unsigned rings = proxy::worker_count(*loaded) + proxy::kAuxiliaryRings;
+    if (const auto failed = proxy::hand_over_to_epoll_if_needed(argv, rings); !failed.empty()) {
+      std::cerr << "mysql-proxy: " << failed << "\n";
+      return 1;
+    }
   }
   if (args.check_only) {
     // The certificates, keys and CAs it names must be usable too.

@@ -16,11 +16,11 @@
 #include "proxy/server/identity_probe.hpp"
 
 namespace mysqlproxy::proxy {
-namespace {
-
 unsigned worker_count(const config::Config& cfg) {
   return cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
 }
+
+namespace {
 
 bool needs_rsa_keys(const config::Config& cfg) {
   if (cfg.auth.default_plugin == config::AuthPlugin::kCachingSha2Password) return true;

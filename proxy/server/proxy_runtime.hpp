@@ -2,8 +2,9 @@
 // ProxyRuntime: the running proxy as one object, what main() starts. It owns the shared state,
 // the health monitor, the workers and the admin server, and runs the lifecycle:
 //   start -> serve -> (SIGHUP or POST /api/v1/reload: reload) -> SIGTERM: drain -> exit 0.
-// Draining: /readyz turns 503, the listener closes, idle sessions end, sessions inside a
-// transaction may finish it for up to timeouts.drain, then every session is closed.
+// Draining: /readyz turns 503, the listener closes, each session ends at its first quiet moment
+// (5 ms without a command) outside a transaction, sessions inside a transaction may finish it for
+// up to timeouts.drain, then every session is closed.
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,9 @@
 #include "proxy/session/session_context.hpp"
 
 namespace mysqlproxy::proxy {
+
+// Worker threads the configuration asks for (workers: 0 is one per core).
+unsigned worker_count(const config::Config& cfg);
 
 class ProxyRuntime final : public admin::AdminBackend {
  public:
