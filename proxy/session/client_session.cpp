@@ -62,6 +62,11 @@ constexpr int kMaxClientZstdLevel = 9;
 // The longest a refusal may take to write: it is a few bytes into an empty socket buffer.
 constexpr std::chrono::seconds kRefusalWriteTimeout{2};
 
+// Draining: how long a session must go without a command, outside a transaction, to be ended
+// (end_when_quiet). Far above the time a command spends on a cluster network, below the pause
+// between two uses of a pooled connection.
+constexpr std::chrono::milliseconds kDrainQuiet{5};
+
 RoutingPolicy policy_from(const config::Config& cfg) {
   return RoutingPolicy{cfg.routing.honor_hints, cfg.routing.reads_fallback_to_primary,
                        cfg.routing.read_only_transactions_on_replica};
@@ -78,6 +83,7 @@ ClientSession::ClientSession(tcp::socket socket, WorkerContext& worker, Connecti
       log_(shared_.next_session_id.fetch_add(1, std::memory_order_relaxed)),
       idle_(client_.socket().get_executor(), client_.socket(), config_->timeouts.idle),
       policy_(policy_from(*config_)),
+      drain_timer_(client_.socket().get_executor()),
       consistency_(config_->routing.consistency),
       client_slot_(std::move(slot)) {}
 
@@ -107,8 +113,9 @@ awaitable<void> ClientSession::run() {
   shared_.active_sessions.fetch_add(1, std::memory_order_relaxed);
   worker_.sessions.insert(this);
   draining_ = shared_.draining.load(std::memory_order_relaxed);
+  if (draining_) end_when_quiet();
   idle_.start();
-  while (!(draining_ && !state_.in_transaction())) {
+  for (;;) {
     client_.decoder().expect_seq(0);  // every command starts a new exchange
     auto command = co_await client_.read_packet();
     if (!command) {
@@ -119,6 +126,8 @@ awaitable<void> ClientSession::run() {
         co_await answer_error(refused, client_.decoder().expected_seq());
       } else if (idle_.expired()) {
         log_.info("closing idle session");
+      } else if (draining_) {
+        log_.debug("draining: closing idle session");
       } else {
         log_.debug("client gone: {}", command.error().message());
       }
@@ -131,6 +140,7 @@ awaitable<void> ClientSession::run() {
     in_command_ = false;
     idle_.idle();
     if (!keep_going) break;
+    if (draining_) end_when_quiet();
   }
   worker_.sessions.erase(this);
   // A connection holding a transaction, locks or temporary tables is closed, so the server
@@ -171,7 +181,25 @@ AuthServices ClientSession::auth_services() const {
 
 void ClientSession::drain() {
   draining_ = true;
-  if (!in_command_ && !state_.in_transaction()) force_close();
+  if (!in_command_) end_when_quiet();
+}
+
+// A draining session ends once it has been quiet for kDrainQuiet outside a transaction: not at
+// once, which would cut off a statement the client is sending right after its last answer (a
+// pooled connection checked with a ping, then used), and not after an answer, which is no sign
+// the client is done with the connection (PREPARE, then EXECUTE). A connection that stays
+// quiet that long is most likely back in the client's pool, where its check before the next use
+// finds it closed. The pending read is cancelled rather than the socket closed: a command that
+// has already arrived (on io_uring the kernel fills the buffer before the coroutine resumes) is
+// served, and the wait starts again. Re-armed after every command; timeouts.drain still closes
+// whatever is left.
+void ClientSession::end_when_quiet() {
+  drain_timer_.expires_after(kDrainQuiet);
+  drain_timer_.async_wait([this](const error_code& ec) {
+    if (ec || in_command_ || state_.in_transaction()) return;
+    error_code ignored;
+    client_.socket().cancel(ignored);
+  });
 }
 
 void ClientSession::force_close() {

@@ -57,6 +57,7 @@ class ClientSession final : public WorkerSession {
   awaitable<void> run();
   void drain() override;
   void force_close() override;
+  void end_when_quiet();
   void sweep(std::chrono::steady_clock::time_point now) override;  // session_stalls.cpp
 
  private:
@@ -204,6 +205,8 @@ class ClientSession final : public WorkerSession {
   QueryTimeout query_timeout_ = QueryTimeout::kNone;
   std::chrono::steady_clock::time_point kill_sent_at_{};
   bool draining_ = false;
+  // Draining: ends the session at its first quiet moment outside a transaction (end_when_quiet).
+  asio::steady_timer drain_timer_;
   ClientStatements statements_;
   std::optional<std::uint32_t> cursor_statement_;  // the client statement whose cursor is open
   config::Consistency consistency_;

@@ -47,7 +47,7 @@ class ConfigCell {
 // A client session as its worker sees it: something to wind down at shutdown.
 class WorkerSession {
  public:
-  // SIGTERM: end at once if idle outside a transaction, else after the transaction ends.
+  // SIGTERM: end at the first quiet moment outside a transaction (ClientSession::end_when_quiet).
   virtual void drain() = 0;
   // The drain timeout passed: end now.
   virtual void force_close() = 0;
