@@ -6,6 +6,7 @@
 repl_pw=$(docker_sql_escape_string_literal "$REPLICATION_PASSWORD")
 monitor_pw=$(docker_sql_escape_string_literal "$MONITOR_PASSWORD")
 app_pw=$(docker_sql_escape_string_literal "$APP_PASSWORD")
+backup_pw=$(docker_sql_escape_string_literal "$BACKUP_PASSWORD")
 docker_process_sql <<EOSQL
 CREATE DATABASE IF NOT EXISTS demo;
 -- home of the heartbeat table of the proxy (health.heartbeat)
@@ -24,5 +25,10 @@ GRANT ALL PRIVILEGES ON mysql_proxy.* TO 'monitor'@'%';
 -- on the replicas.
 CREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY '${app_pw}';
 GRANT ALL PRIVILEGES ON demo.* TO 'app'@'%';
+
+-- The mysql-backup CronJob: mariadb-dump --single-transaction of every application database
+-- (on a replica). Read-only rights; no RELOAD, so no FLUSH TABLES WITH READ LOCK.
+CREATE USER IF NOT EXISTS 'backup'@'%' IDENTIFIED BY '${backup_pw}';
+GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON *.* TO 'backup'@'%';
 EOSQL
-unset repl_pw monitor_pw app_pw
+unset repl_pw monitor_pw app_pw backup_pw
