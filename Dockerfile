@@ -1,9 +1,14 @@
-# syntax=docker/dockerfile:1
 # mysql-proxy container image: build on Debian 12, run on bookworm-slim with only the shared
 # libraries the binary links against.
 #
-#   docker build -t mysql-proxy:latest .
+#   DOCKER_BUILDKIT=1 docker build -t mysql-proxy:latest .
 #   docker run --rm -v $PWD/proxy.yaml:/etc/mysql-proxy/proxy.yaml:ro -p 3306:3306 -p 9180:9180 mysql-proxy:latest
+#
+# --build-arg PROXY_BINARIES=prebuilt takes binaries built outside instead (scripts/containers.sh
+# does, from the test build of the same tree on the same Debian): the build context is then a
+# folder holding build/proxy/mysql-proxy and build/proxy/mysql-proxy-epoll. BuildKit builds
+# only the stages the image needs, so the compile stage is skipped then.
+ARG PROXY_BINARIES=build
 
 # ---------------------------------------------------------------------------------------- build
 FROM debian:bookworm AS build
@@ -27,6 +32,11 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release \
  && cmake --build /build --target mysql-proxy mysql-proxy-epoll -j"$(nproc)" \
  && strip /build/proxy/mysql-proxy /build/proxy/mysql-proxy-epoll
 
+FROM scratch AS prebuilt
+COPY build/proxy/mysql-proxy build/proxy/mysql-proxy-epoll /build/proxy/
+
+FROM ${PROXY_BINARIES} AS binaries
+
 # -------------------------------------------------------------------------------------- runtime
 FROM debian:bookworm-slim
 # Exactly the shared libraries `ldd mysql-proxy` lists (libstdc++, zlib and libc are in the
@@ -44,7 +54,9 @@ RUN groupadd --system --gid 10001 mysql-proxy \
 
 # mysql-proxy runs on io_uring; where the container runtime's seccomp profile forbids io_uring
 # (containerd's and Docker's defaults do) it hands over to mysql-proxy-epoll beside it.
-COPY --from=build /build/proxy/mysql-proxy /build/proxy/mysql-proxy-epoll /usr/local/bin/
+COPY --from=binaries /build/proxy/mysql-proxy /build/proxy/mysql-proxy-epoll /usr/local/bin/
+# Every library the binaries need is in the image.
+RUN ! ldd /usr/local/bin/mysql-proxy /usr/local/bin/mysql-proxy-epoll | grep 'not found'
 
 USER 10001:10001
 # 3306: MySQL clients; 9180: admin API (probes, /metrics).

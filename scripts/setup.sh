@@ -27,6 +27,8 @@ PACKAGES=(
   nginx gunicorn python3-flask python3-fastapi python3-uvicorn chromium
   # tools the scripts use (ps/pgrep, ss, certificates)
   procps iproute2 openssl
+  # the deployment run under Docker (scripts/containers.sh): engine, base image, manifests
+  docker.io debootstrap python3-yaml iptables
 )
 
 # One dpkg-query call: "name<TAB>status<TAB>provides" for every known package.
