@@ -94,6 +94,8 @@ class Manifests:
         ready before it starts."""
         own = {s["metadata"]["name"] for s in self.services_selecting(pod)}
         text = json.dumps([{k: v for k, v in c.items() if k != "image"} for c in containers(pod.spec, init=True)])
+        # The environment as the containers get it: values from envFrom and key references too.
+        text += json.dumps([self.environment(pod, c) for c in containers(pod.spec, init=True)])
         for v in pod.spec.get("volumes", []):
             if "configMap" in v:
                 cm = self.get("ConfigMap", v["configMap"]["name"]) or {}
