@@ -177,6 +177,14 @@ std::unique_ptr<BackendConnection> lease_now(asio::io_context& io, BackendPool& 
   return std::move(out.result.connection);
 }
 
+// Starts an acquire on `io` and runs `io` until the acquire waits in line as the backend's
+// `waiting`-th waiter.
+bool start_waiting(asio::io_context& io, BackendPool& pool, const AcquireRequest& req, Outcome& out,
+                   ConnectionCounters& counters, std::size_t waiting, std::atomic<int>* finished = nullptr) {
+  asio::co_spawn(io, acquire_into(pool, req, out, finished), asio::detached);
+  return run_until(io, [&] { return counters.waiters.waiting(kBackend) == waiting; });
+}
+
 // The common case: one worker (io_context run by the test's thread), one pool.
 class BackendPoolWaiters : public ::testing::Test {
  protected:
@@ -229,8 +237,7 @@ TEST_F(BackendPoolWaiters, ReleasesServeThreeWaitersInArrivalOrder) {
   std::atomic<int> finished{0};
   Outcome waiters[3];
   for (std::size_t i = 0; i < 3; ++i) {
-    asio::co_spawn(io_, acquire_into(pool, req_, waiters[i], &finished), asio::detached);
-    ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == i + 1; }));
+    ASSERT_TRUE(start_waiting(io_, pool, req_, waiters[i], counters_, i + 1, &finished));
   }
   // Each release hands the connection to the oldest waiter, which gives it back in turn.
   pool.release(std::move(held));
@@ -253,8 +260,7 @@ TEST_F(BackendPoolWaiters, AClosedConnectionLetsTheOldestWaiterOpenItsOwn) {
   auto held = lease_now(io_, pool, req_);
   ASSERT_TRUE(held);
   Outcome waiter;
-  asio::co_spawn(io_, acquire_into(pool, req_, waiter), asio::detached);
-  ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == 1; }));
+  ASSERT_TRUE(start_waiting(io_, pool, req_, waiter, counters_, 1));
 
   pool.discard(std::move(held));
   ASSERT_TRUE(run_until(io_, [&] { return waiter.done.load(); }));
@@ -274,8 +280,7 @@ TEST_F(BackendPoolWaiters, AConnectionThatCannotServeTheWaiterIsClosedForItsSlot
   auto held = lease_now(io_, pool, with_schema);
   ASSERT_TRUE(held);
   Outcome waiter;
-  asio::co_spawn(io_, acquire_into(pool, req_, waiter), asio::detached);
-  ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == 1; }));
+  ASSERT_TRUE(start_waiting(io_, pool, req_, waiter, counters_, 1));
 
   pool.release(std::move(held));
   ASSERT_TRUE(run_until(io_, [&] { return waiter.done.load(); }));
@@ -320,8 +325,7 @@ TEST_F(BackendPoolWaiters, AReleaseAfterAWaiterTimedOutGoesToTheNextOne) {
 
   Outcome first;
   Outcome second;
-  asio::co_spawn(io_, acquire_into(impatient, req_, first), asio::detached);
-  ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == 1; }));
+  ASSERT_TRUE(start_waiting(io_, impatient, req_, first, counters_, 1));
   asio::co_spawn(io_, acquire_into(patient, req_, second), asio::detached);
   ASSERT_TRUE(run_until(io_, [&] { return first.done.load(); }));
   EXPECT_EQ(first.result.error, AcquireError::kPoolTimeout);
@@ -349,8 +353,7 @@ TEST_F(BackendPoolWaiters, AWaiterWhoseSessionEndsLeavesTheLine) {
     // Another worker's session waits; its io_context goes away with the coroutine in it.
     asio::io_context gone;
     Outcome waiter;
-    asio::co_spawn(gone, acquire_into(other, req_, waiter), asio::detached);
-    ASSERT_TRUE(run_until(gone, [&] { return counters_.waiters.waiting(kBackend) == 1; }));
+    ASSERT_TRUE(start_waiting(gone, other, req_, waiter, counters_, 1));
   }
   EXPECT_EQ(counters_.waiters.waiting(kBackend), 0u);
   pool.release(std::move(held));
@@ -370,10 +373,8 @@ TEST_F(BackendPoolWaiters, ASlotGivenToAWaiterThatWentGoesToTheNextOne) {
   {
     asio::io_context gone;
     Outcome waiter;
-    asio::co_spawn(gone, acquire_into(other, req_, waiter), asio::detached);
-    ASSERT_TRUE(run_until(gone, [&] { return counters_.waiters.waiting(kBackend) == 1; }));
-    asio::co_spawn(io_, acquire_into(pool, req_, next), asio::detached);
-    ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == 2; }));
+    ASSERT_TRUE(start_waiting(gone, other, req_, waiter, counters_, 1));
+    ASSERT_TRUE(start_waiting(io_, pool, req_, next, counters_, 2));
     // The slot goes to the oldest waiter, whose wake-up is posted to a context that never runs it.
     pool.discard(std::move(held));
     EXPECT_EQ(counters_.waiters.waiting(kBackend), 1u);
@@ -397,10 +398,8 @@ TEST_F(BackendPoolWaiters, APoolOverItsShareGivesItsConnectionsSlotToAnOlderWait
 
   Outcome elsewhere;  // the oldest
   Outcome here;
-  asio::co_spawn(io_, acquire_into(other, req_, elsewhere), asio::detached);
-  ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == 1; }));
-  asio::co_spawn(io_, acquire_into(pool, req_, here), asio::detached);
-  ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == 2; }));
+  ASSERT_TRUE(start_waiting(io_, other, req_, elsewhere, counters_, 1));
+  ASSERT_TRUE(start_waiting(io_, pool, req_, here, counters_, 2));
 
   // Half the waiters are this pool's: its share is 1 of the 2 connections, and it holds 2. The
   // other pool's waiter gets one once it has waited a few milliseconds (kMoveAfter).
@@ -432,10 +431,8 @@ TEST_F(BackendPoolWaiters, APoolWithinItsShareServesItsOwnWaiterBeforeAnOlderOne
 
   Outcome elsewhere;  // the oldest
   Outcome here;
-  asio::co_spawn(io_, acquire_into(other, req_, elsewhere), asio::detached);
-  ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == 1; }));
-  asio::co_spawn(io_, acquire_into(pool, req_, here), asio::detached);
-  ASSERT_TRUE(run_until(io_, [&] { return counters_.waiters.waiting(kBackend) == 2; }));
+  ASSERT_TRUE(start_waiting(io_, other, req_, elsewhere, counters_, 1));
+  ASSERT_TRUE(start_waiting(io_, pool, req_, here, counters_, 2));
 
   // Each pool holds its share (1): connections stay where they are, no new login.
   run_until(io_, [] { return false; }, 20ms);
