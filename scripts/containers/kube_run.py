@@ -26,9 +26,9 @@ import time
 
 import yaml
 
-from docker_pods import LABEL, PAUSE_IMAGE, DockerError, Runtime, docker
+from docker_pods import LABEL, DockerError, Runtime, docker
 from ingress import nginx_conf
-from manifests import Manifests, Pod, headless
+from manifests import Manifests, Pod, headless, start_order
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_IMAGE = "python:3.11-slim"
@@ -68,7 +68,6 @@ class Stack:
         if self.m.all("Ingress"):
             self.start_ingress()
         pods = self.m.pods()
-        from manifests import start_order
         for i, tier in enumerate(start_order(self.m, pods), 1):
             self.log(f"tier {i}: {', '.join(p.name for p in tier)}")
             for p in tier:
