@@ -179,6 +179,24 @@ struct HealthConfig {
   std::chrono::milliseconds discovery_interval = std::chrono::seconds(5);
 };
 
+// Promotion of a replica when the primary is lost (docs/failover.md). Off by default: a proxy
+// that promotes must be the only thing that does (no operator or orchestrator next to it).
+struct FailoverConfig {
+  bool automatic = false;
+  // How long the primary must have been unreachable (every check failing) before a failover
+  // starts; at least health.timeout, so one slow check never starts one.
+  std::chrono::milliseconds primary_down_after = std::chrono::seconds(2);
+  // A replica further behind than this (its lag when the primary was last reachable) is no
+  // candidate; 0 = no limit.
+  std::chrono::milliseconds max_candidate_lag = std::chrono::seconds(10);
+  // How long the candidate (failover) or the target (switchover) may take to apply what it has
+  // received before the change is given up.
+  std::chrono::milliseconds catchup_timeout = std::chrono::seconds(10);
+  // A switchover holds new writes at most this long (then they get an error and the old primary
+  // is made writable again); at least catchup_timeout.
+  std::chrono::milliseconds switchover_timeout = std::chrono::seconds(15);
+};
+
 struct RoutingConfig {
   bool reads_fallback_to_primary = true;  // no usable replica: reads go to the primary (or error)
   Consistency consistency = Consistency::kEventual;
@@ -268,6 +286,7 @@ struct Config {
   TimeoutsConfig timeouts;
   LoggingConfig logging;
   HealthConfig health;
+  FailoverConfig failover;
   RoutingConfig routing;
   PoolConfig pool;
   AdminConfig admin;

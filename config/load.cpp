@@ -15,9 +15,9 @@ namespace {
 
 using Error = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 16> kTopLevelKeys = {
+constexpr std::array<std::string_view, 17> kTopLevelKeys = {
     "listen", "workers", "server_version", "max_packet_size", "backends", "users", "tls", "auth",
-    "timeouts", "logging", "health", "routing", "pool", "admin", "limits", "compression",
+    "timeouts", "logging", "health", "failover", "routing", "pool", "admin", "limits", "compression",
 };
 constexpr std::array<std::string_view, 2> kListenKeys = {"address", "port"};
 constexpr std::array<std::string_view, 9> kBackendKeys = {
@@ -39,6 +39,8 @@ constexpr std::array<std::string_view, 14> kHealthKeys = {
     "heartbeat", "keep_connection", "discovery_interval",
 };
 constexpr std::array<std::string_view, 2> kHeartbeatKeys = {"enabled", "table"};
+constexpr std::array<std::string_view, 5> kFailoverKeys = {
+    "automatic", "primary_down_after", "max_candidate_lag", "catchup_timeout", "switchover_timeout"};
 constexpr std::array<std::string_view, 5> kRoutingKeys = {
     "reads_fallback_to_primary", "consistency", "consistency_timeout", "honor_hints",
     "read_only_transactions_on_replica",
@@ -241,6 +243,16 @@ Error read_health(const Context& ctx, const Field& field, HealthConfig& out) {
   return map->get_duration("discovery_interval", out.discovery_interval, /*allow_zero=*/false);
 }
 
+Error read_failover(const Context& ctx, const Field& field, FailoverConfig& out) {
+  auto map = ctx.reader.mapping(field, kFailoverKeys);
+  if (!map) return map.error();
+  if (auto e = map->get_bool("automatic", out.automatic)) return e;
+  if (auto e = map->get_duration("primary_down_after", out.primary_down_after, /*allow_zero=*/false)) return e;
+  if (auto e = map->get_duration("max_candidate_lag", out.max_candidate_lag, /*allow_zero=*/true)) return e;
+  if (auto e = map->get_duration("catchup_timeout", out.catchup_timeout, /*allow_zero=*/false)) return e;
+  return map->get_duration("switchover_timeout", out.switchover_timeout, /*allow_zero=*/false);
+}
+
 Error read_routing(const Context& ctx, const Field& field, RoutingConfig& out) {
   auto map = ctx.reader.mapping(field, kRoutingKeys);
   if (!map) return map.error();
@@ -377,6 +389,7 @@ Error read_config(const Context& ctx, const Field& root, Config& out) {
   if (auto e = read_section(ctx, *top, "timeouts", out.timeouts, read_timeouts)) return e;
   if (auto e = read_section(ctx, *top, "logging", out.logging, read_logging)) return e;
   if (auto e = read_section(ctx, *top, "health", out.health, read_health)) return e;
+  if (auto e = read_section(ctx, *top, "failover", out.failover, read_failover)) return e;
   if (auto e = read_section(ctx, *top, "routing", out.routing, read_routing)) return e;
   if (auto e = read_section(ctx, *top, "pool", out.pool, read_pool)) return e;
   if (auto e = read_section(ctx, *top, "admin", out.admin, read_admin)) return e;

@@ -137,6 +137,34 @@ class Checker {
     return std::nullopt;
   }
 
+  // Fields that are fine alone but not together.
+  std::optional<ConfigError> check_failover() const {
+    const FailoverConfig& f = config_.failover;
+    for (auto [name, value, may_be_zero] :
+         {std::tuple{"primary_down_after", f.primary_down_after, false},
+          std::tuple{"max_candidate_lag", f.max_candidate_lag, true},
+          std::tuple{"catchup_timeout", f.catchup_timeout, false},
+          std::tuple{"switchover_timeout", f.switchover_timeout, false}}) {
+      if (auto e = check_duration("failover." + std::string(name), value, may_be_zero)) return e;
+    }
+    if (f.primary_down_after < config_.health.timeout) {
+      return fail("failover.primary_down_after",
+                  "must be at least health.timeout (" + std::to_string(config_.health.timeout.count()) +
+                      " ms), or one slow check would start a failover");
+    }
+    if (f.switchover_timeout < f.catchup_timeout) {
+      return fail("failover.switchover_timeout",
+                  "must be at least failover.catchup_timeout (" + std::to_string(f.catchup_timeout.count()) +
+                      " ms): writes are held while the target catches up");
+    }
+    const bool has_replica = std::ranges::any_of(
+        config_.backends, [](const BackendConfig& b) { return b.role == BackendRole::kReplica; });
+    if (f.automatic && !has_replica) {
+      return fail("failover.automatic", "needs at least one backend with role replica to promote");
+    }
+    return std::nullopt;
+  }
+
   std::optional<ConfigError> check_routing_and_pool() const {
     if (auto e = check_duration("routing.consistency_timeout",
                                 config_.routing.consistency_timeout, true)) {
@@ -234,7 +262,7 @@ Result<void> validate_config(const Config& config, const SourceMap& marks) {
   Checker checker(config, marks);
   for (auto check : {&Checker::check_backends, &Checker::check_users, &Checker::check_tls,
                      &Checker::check_limits,
-                     &Checker::check_health, &Checker::check_routing_and_pool,
+                     &Checker::check_health, &Checker::check_failover, &Checker::check_routing_and_pool,
                      &Checker::check_admin, &Checker::check_connection_limits}) {
     if (auto error = (checker.*check)()) return *error;
   }

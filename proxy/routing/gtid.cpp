@@ -162,6 +162,38 @@ bool GtidPosition::includes(const GtidPosition& write) const noexcept {
   return true;
 }
 
+GtidPosition GtidPosition::minus(const GtidPosition& other) const {
+  GtidPosition out;
+  for (const auto& d : domains_) {
+    auto it = std::find_if(other.domains_.begin(), other.domains_.end(),
+                           [&](const Domain& o) { return o.domain == d.domain; });
+    if (it == other.domains_.end() || it->seq < d.seq) out.domains_.push_back(d);
+  }
+  for (const auto& mine : sets_) {
+    const auto it = std::lower_bound(other.sets_.begin(), other.sets_.end(), SetKey{mine.uuid, mine.tag}, before);
+    const bool shared = it != other.sets_.end() && it->uuid == mine.uuid && it->tag == mine.tag;
+    static const std::vector<Interval> kNone;
+    const std::vector<Interval>& cuts = shared ? it->intervals : kNone;
+    std::vector<Interval> left;
+    for (Interval iv : mine.intervals) {
+      // Both lists are sorted and disjoint: cut each of ours by the other's intervals in turn.
+      for (const Interval& cut : cuts) {
+        if (cut.second < iv.first || cut.first > iv.second) continue;
+        if (cut.first > iv.first) left.emplace_back(iv.first, cut.first - 1);
+        if (cut.second >= iv.second) {
+          iv.first = 1;
+          iv.second = 0;  // used up
+          break;
+        }
+        iv.first = cut.second + 1;
+      }
+      if (iv.first <= iv.second) left.push_back(iv);
+    }
+    if (!left.empty()) out.sets_.push_back(UuidSet{mine.uuid, mine.tag, std::move(left)});
+  }
+  return out;
+}
+
 void GtidPosition::merge(const GtidPosition& other) {
   for (const auto& o : other.domains_) {
     auto it = std::find_if(domains_.begin(), domains_.end(), [&](const Domain& d) { return d.domain == o.domain; });

@@ -24,6 +24,9 @@ class GtidPosition {
 
   // True when every transaction in `write` is contained in this position.
   [[nodiscard]] bool includes(const GtidPosition& write) const noexcept;
+  // What this holds that `other` does not: MySQL, the set difference; MariaDB, each domain where
+  // this is further on (its own entry). Empty when other.includes(*this).
+  [[nodiscard]] GtidPosition minus(const GtidPosition& other) const;
   // Folds `other` in: afterwards this includes everything either included.
   void merge(const GtidPosition& other);
   [[nodiscard]] bool empty() const noexcept { return domains_.empty() && sets_.empty(); }

@@ -87,6 +87,13 @@ TEST(ExampleConfig, ShowsEveryDefault) {
   EXPECT_EQ(h.keep_connection, defaults.health.keep_connection);
   EXPECT_EQ(h.discovery_interval, defaults.health.discovery_interval);
 
+  const FailoverConfig& f = result->failover;
+  EXPECT_EQ(f.automatic, defaults.failover.automatic);
+  EXPECT_EQ(f.primary_down_after, defaults.failover.primary_down_after);
+  EXPECT_EQ(f.max_candidate_lag, defaults.failover.max_candidate_lag);
+  EXPECT_EQ(f.catchup_timeout, defaults.failover.catchup_timeout);
+  EXPECT_EQ(f.switchover_timeout, defaults.failover.switchover_timeout);
+
   const RoutingConfig& r = result->routing;
   EXPECT_EQ(r.reads_fallback_to_primary, defaults.routing.reads_fallback_to_primary);
   EXPECT_EQ(r.consistency, defaults.routing.consistency);

@@ -48,7 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
                   with_backends_and_users("frobnicate: 1\n"),
                   "proxy.yaml:1:1: frobnicate: unknown field (expected one of listen, workers, "
                   "server_version, max_packet_size, backends, users, tls, auth, timeouts, logging, "
-                  "health, routing, pool, admin, limits, compression)"},
+                  "health, failover, routing, pool, admin, limits, compression)"},
         ErrorCase{
             "RejectsUnknownBackendField",
             backends_then_users("backends:\n  - { name: p, host: h, role: primary, wieght: 2 }\n"),

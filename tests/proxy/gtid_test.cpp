@@ -53,6 +53,31 @@ TEST(GtidPosition, MergeKeepsTheNewest) {
   EXPECT_EQ(m.to_string(), a + ":1-4:7");
 }
 
+TEST(GtidPosition, MinusLeavesWhatTheOtherLacks) {
+  struct Row {
+    std::string have, other, left;
+  };
+  const std::string a = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+  const std::string b = "4e11fa47-71ca-11e1-9e33-c80aa9429562";
+  for (const Row& r : std::vector<Row>{
+           {"0-1-42", "0-2-50", ""},                    // behind in its only domain
+           {"0-1-42", "0-2-42", ""},                    // MariaDB compares the domain's seq only
+           {"0-1-43", "0-2-42", "0-1-43"},              // further on
+           {"0-1-5,1-1-7", "0-1-9", "1-1-7"},           // a domain the other lacks
+           {"", "0-1-1", ""},
+           {a + ":1-10", a + ":1-10", ""},
+           {a + ":1-10", a + ":1-4:6-8", a + ":5:9-10"},  // holes in the middle and at the end
+           {a + ":1-10", a + ":3-20", a + ":1-2"},
+           {a + ":1-3:7-9", a + ":2-8", a + ":1:9"},     // two of ours cut by one of theirs
+           {a + ":1-10," + b + ":1-2", a + ":1-10", b + ":1-2"},  // a uuid the other lacks
+           {a + ":1-3:x:1-2", a + ":1-3", a + ":x:1-2"},  // a tag is a set of its own
+       }) {
+    EXPECT_EQ(pos(r.have).minus(pos(r.other)).to_string(), r.left) << r.have << " minus " << r.other;
+    // What is left is exactly what `other` does not include.
+    EXPECT_TRUE(pos(r.other).includes(pos(r.have).minus(pos(r.left)))) << r.have;
+  }
+}
+
 TEST(GtidPosition, EmptyIsIncludedByAnything) {
   EXPECT_TRUE(pos("").empty());
   EXPECT_TRUE(pos("0-1-1").includes(pos("")));
