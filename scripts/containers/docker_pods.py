@@ -21,10 +21,13 @@ class DockerError(RuntimeError):
     pass
 
 
-def docker(*args, check=True, capture=True, timeout=None, input=None):
-    r = subprocess.run(["docker", *args], capture_output=capture, text=True, timeout=timeout, input=input)
+def docker(*args, check=True, capture=True, timeout=None, input=None, merge=False):
+    """docker ARGS: its stdout, stripped (with stderr after it when merge)."""
+    r = subprocess.run(["docker", *args], stdout=subprocess.PIPE if capture else None,
+                       stderr=(subprocess.STDOUT if merge else subprocess.PIPE) if capture else None,
+                       text=True, timeout=timeout, input=input)
     if check and r.returncode != 0:
-        raise DockerError(f"docker {' '.join(args[:3])}...: {r.stderr.strip() if capture else r.returncode}")
+        raise DockerError(f"docker {' '.join(args[:3])}...: {(r.stderr or r.stdout or '').strip() if capture else r.returncode}")
     return r.stdout.strip() if capture else ""
 
 

@@ -6,6 +6,7 @@ usage: kube_run.py STATE_DIR up RENDER.yaml
        kube_run.py STATE_DIR recreate-pod POD          (a StatefulSet pod deleted and made again)
        kube_run.py STATE_DIR rollout-restart DEPLOYMENT (maxSurge/maxUnavailable as its strategy)
        kube_run.py STATE_DIR set-configmap NAME KEY FILE (the kubelet's refresh of mounted files)
+       kube_run.py STATE_DIR create-job --from=cronjob/CRONJOB NAME (run to completion; prints its log)
        kube_run.py STATE_DIR down
 
 What runs comes from the render only: each workload's pods (docker_pods.py), a svcproxy per
@@ -13,7 +14,7 @@ Service with a virtual address and the pods' own names for headless ones, nginx 
 Ingresses (ingress.py), and the controller (controller.py) that probes readiness and keeps the
 Services' endpoints. A pod starts once the Services it names have ready pods
 (manifests.start_order); a StatefulSet's pods start one at a time, each once the one before is
-ready. Not run: the scheduler, HPA, PDB, NetworkPolicy, liveness probes (Docker restarts a
+ready. Not run: the scheduler, CronJob schedules (create-job runs one by hand), HPA, PDB, NetworkPolicy, liveness probes (Docker restarts a
 container whose process ends, as the kubelet does; it doesn't kill a hung one)."""
 
 import datetime
@@ -82,7 +83,7 @@ class Stack:
                     self.create(p)
         for p in pods:
             if p.kind == "Job":
-                self.wait_job(p)
+                self.wait_job(p, self.m.get("Job", p.workload)["spec"].get("backoffLimit", 6))
         self.log("up: every pod ready, every Job complete")
 
     def create(self, pod):
@@ -170,16 +171,47 @@ class Stack:
         raise DockerError(f"not ready after {timeout} s: {', '.join(late)} "
                           f"(logs: docker logs k8s-<pod>-<container>; {self.state}/controller.log)")
 
-    def wait_job(self, pod, timeout=900):
-        name = self.rt.container_name(pod, pod.spec["containers"][0])
+    def wait_job(self, pod, backoff_limit=6, timeout=900):
+        """A Job's pod to completion. A failed pod is deleted and made again, up to the Job's
+        backoffLimit times, as the Job controller does; the last pod's log is kept and the
+        error carries its end."""
         deadline = time.monotonic() + timeout
+        failures = 0
         while time.monotonic() < deadline:
-            s = self.rt.container_state(name)
-            if s and not s["Running"] and s["ExitCode"] == 0 and s.get("Status") == "exited":
-                self.log(f"job {pod.workload}: complete")
-                return
+            states = [self.rt.container_state(self.rt.container_name(pod, c)) for c in pod.spec["containers"]]
+            if all(s and s.get("Status") == "exited" for s in states):
+                log = self.save_job_log(pod)
+                if all(s["ExitCode"] == 0 for s in states):
+                    self.log(f"job {pod.workload}: complete")
+                    return log
+                failures += 1
+                if failures > backoff_limit:
+                    raise DockerError(f"job {pod.workload} failed {failures} times; its log ends:\n{log[-2000:]}")
+                self.log(f"job {pod.workload}: pod failed ({failures}), made again")
+                self.rt.delete(pod, grace=0)
+                self.create(pod)
             time.sleep(1)
         raise DockerError(f"job {pod.workload} did not complete in {timeout} s")
+
+    def save_job_log(self, pod):
+        log = "".join(docker("logs", self.rt.container_name(pod, c), check=False, merge=True) + "\n"
+                      for c in pod.spec["containers"])
+        folder = os.path.join(self.state, "jobs")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"{pod.workload}.log"), "w") as f:
+            f.write(log)
+        return log
+
+    def create_job(self, cronjob, name):
+        """`kubectl create job NAME --from=cronjob/CRONJOB`, run to completion; its pod is then
+        deleted (its log stays in jobs/NAME.log). Prints the log."""
+        job = self.m.job_from_cronjob(cronjob, name)
+        pod = self.m.pods_of(job)[0]
+        self.create(pod)
+        try:
+            return self.wait_job(pod, job["spec"].get("backoffLimit", 6))
+        finally:
+            self.rt.delete(pod, grace=0)
 
     # ----------------------------------------------------------- operations
 
@@ -249,7 +281,7 @@ class Stack:
         if vols:
             docker("volume", "rm", "-f", *vols)
         docker("network", "rm", NETWORK, check=False)
-        for sub in ("pods", "endpoints", "ingress"):
+        for sub in ("pods", "endpoints", "ingress", "jobs"):
             subprocess.run(["rm", "-rf", os.path.join(self.state, sub)])
         for f in ("status.json", "render.yaml"):
             if os.path.exists(os.path.join(self.state, f)):
@@ -278,6 +310,8 @@ def main(argv):
         stack.recreate_pod(args[0])
     elif cmd == "rollout-restart":
         stack.rollout_restart(args[0])
+    elif cmd == "create-job":
+        print(stack.create_job(args[0].removeprefix("--from=cronjob/"), args[1]), end="")
     elif cmd == "set-configmap":
         stack.set_configmap(*args)
     elif cmd == "down":

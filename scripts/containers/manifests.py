@@ -83,6 +83,19 @@ class Manifests:
             pods.append(Pod(pod_name, kind, name, labels, template["spec"], subdomain, i, revision))
         return pods
 
+    def job_from_cronjob(self, cronjob, name):
+        """`kubectl create job NAME --from=cronjob/CRONJOB`: a Job with the CronJob's jobTemplate
+        (a suspended CronJob too: suspend stops the schedule, not a Job made by hand)."""
+        cj = self.get("CronJob", cronjob)
+        if cj is None:
+            raise KeyError(f"CronJob {cronjob} is not in the render")
+        template = cj["spec"]["jobTemplate"]
+        return {"apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"name": name, "namespace": self.namespace,
+                             "labels": dict(template.get("metadata", {}).get("labels", {})),
+                             "annotations": {"cronjob.kubernetes.io/instantiate": "manual"}},
+                "spec": json.loads(json.dumps(template["spec"]))}
+
     # -------------------------------------------------------------- services
 
     def services_selecting(self, pod):

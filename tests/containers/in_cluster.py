@@ -101,6 +101,30 @@ def find_marker(marker, host=None):
     return {"count": scalar(c, "SELECT COUNT(*) FROM container_checks WHERE what = %s", (marker,))}
 
 
+def delete_marker(marker):
+    """Deletes the marker's rows through the proxy: the loss a restore undoes."""
+    c = connect()
+    with c.cursor() as cur:
+        return {"deleted": cur.execute("DELETE FROM container_checks WHERE what = %s", (marker,))}
+
+
+def checksums(host):
+    """CHECKSUM TABLE of every table in the databases a backup holds (all but the system
+    schemas and the proxy's own), on one server as root: {schema.table: checksum}."""
+    c = connect(host=host, user="root", database=None)
+    with c.cursor() as cur:
+        cur.execute("SELECT CONCAT(table_schema, '.', table_name) FROM information_schema.tables "
+                    "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN "
+                    "('mysql', 'information_schema', 'performance_schema', 'sys', 'mysql_proxy') ORDER BY 1")
+        tables = [r[0] for r in cur.fetchall()]
+        out = {}
+        for t in tables:
+            schema, name = t.split(".", 1)
+            cur.execute(f"CHECKSUM TABLE `{schema}`.`{name}`")
+            out[t] = cur.fetchone()[1]
+        return out
+
+
 def http(url, token=None):
     req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
@@ -188,6 +212,8 @@ def main(argv):
              "reads": lambda: reads(int(args[0])),
              "write-marker": lambda: write_marker(args[0]),
              "find-marker": lambda: find_marker(args[0], args[1] if len(args) > 1 else None),
+             "delete-marker": lambda: delete_marker(args[0]),
+             "checksums": lambda: checksums(args[0]),
              "http": lambda: http(args[0], args[1] if len(args) > 1 else None),
              "load": lambda: load(float(args[0]))}
     try:

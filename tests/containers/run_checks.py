@@ -63,8 +63,13 @@ class Cluster:
         return docker("exec", TESTER, *args, timeout=timeout, check=False)
 
     def kube(self, *args):
-        subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "scripts", "containers", "kube_run.py"),
-                        self.state, *args], check=True)
+        """kube_run.py STATE ARGS; its output (also printed)."""
+        r = subprocess.run([sys.executable, os.path.join(HERE, "..", "..", "scripts", "containers", "kube_run.py"),
+                            self.state, *args], stdout=subprocess.PIPE, text=True)
+        print(r.stdout, end="", flush=True)
+        if r.returncode != 0:
+            raise CheckFailed(f"kube_run.py {' '.join(args)} failed ({r.returncode})", r.stdout[-2000:])
+        return r.stdout
 
     def status(self):
         with open(os.path.join(self.state, "status.json")) as f:
@@ -170,6 +175,39 @@ def check_persistence(c):
            lambda: "id" in c.client("write-marker", f"after-{marker}"), 60)
 
 
+def check_backup_restore(c):
+    """The nightly backup and the documented restore, run as Jobs made from the CronJobs
+    (kubectl create job --from=cronjob/...): a row the backup holds is deleted and another
+    written after it; the restore brings back exactly the backed-up data on the primary, and
+    the replicas replay it."""
+    kept = f"backup-{time.time_ns()}"
+    expect("id" in c.client("write-marker", kept), "a write through the proxy")
+    primary = f"mysql-primary-0.{c.subdomain('mysql-primary')}"
+    replicas = [f"{p}.{c.subdomain('mysql-replica')}" for p in c.pods("mysql-replica-")]
+    backed_up = c.client("checksums", primary)
+    expect(any(t.startswith("demo.") for t in backed_up), "the demo tables on the primary", backed_up)
+    # The backup reads whichever replica answers: each must hold what the primary holds.
+    for host in replicas:
+        c.wait(f"{host} caught up", lambda: c.client("checksums", host) == backed_up, 60)
+    run = f"{time.time_ns() // 10**9}"
+    log = c.kube("create-job", "--from=cronjob/mysql-backup", f"mysql-backup-manual-{run}")
+    expect("backup: /backups/" in log and "demo" in log, "the backup Job wrote a dump of demo", log[-1500:])
+    # The loss a restore is for.
+    expect(c.client("delete-marker", kept).get("deleted") == 1, "the backed-up row deleted")
+    later = f"after-backup-{time.time_ns()}"
+    expect("id" in c.client("write-marker", later), "a write after the backup")
+    log = c.kube("create-job", "--from=cronjob/mysql-restore", f"mysql-restore-manual-{run}")
+    expect("restore: done" in log, "the restore Job loaded the newest dump", log[-1500:])
+    restored = c.client("checksums", primary)
+    expect(restored == backed_up, "the primary holds exactly the backed-up data again",
+           {t: (backed_up.get(t), restored.get(t)) for t in set(backed_up) | set(restored)
+            if backed_up.get(t) != restored.get(t)})
+    for host in replicas:
+        c.wait(f"{host} replaying the restore", lambda: c.client("checksums", host) == backed_up, 60)
+    expect(c.client("find-marker", kept).get("count") == 1 and c.client("find-marker", later).get("count") == 0,
+           "through the proxy: the deleted row is back, the later one gone")
+
+
 def check_replica_kill(c):
     replica = c.pods("mysql-replica-")[-1]
     box = {}
@@ -264,7 +302,7 @@ def check_browser(c):
 
 
 CHECKS = [check_replication, check_routing, check_apps_through_ingress, check_config_reload, check_browser,
-          check_replica_kill, check_primary_kill, check_persistence, check_rolling_restart]
+          check_backup_restore, check_replica_kill, check_primary_kill, check_persistence, check_rolling_restart]
 
 
 def main():

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The container runner's pure parts (scripts/containers/): $(VAR) expansion, environments from
-ConfigMaps and Secrets, start order from the Services a pod names, the Ingress as nginx
+ConfigMaps and Secrets, start order from the Services a pod names, Jobs made from CronJobs, the Ingress as nginx
 locations, and the Service forwarder's endpoint choice. No Docker needed.
 
     /usr/bin/python3 -m unittest tests/containers/test_runner.py   (ctest: containers.runner)"""
@@ -83,6 +83,22 @@ spec:
           - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
           - {path: /api, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
           - {path: /exact, pathType: Exact, backend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: demo}
+spec:
+  suspend: true
+  schedule: "0 2 * * *"
+  jobTemplate:
+    metadata: {labels: {job: nightly}}
+    spec:
+      backoffLimit: 1
+      template:
+        metadata: {labels: {app: nightly}}
+        spec:
+          restartPolicy: Never
+          containers: [{name: dump, image: db-image, env: [{name: HOST, value: db}]}]
 """
 
 
@@ -111,6 +127,21 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual([sorted(p.workload for p in t) for t in tiers], [["db", "db"], ["web"]])
         web = [p for p in self.m.pods() if p.workload == "web"][0]
         self.assertEqual(self.m.dependencies(web), ["db", "db-headless"])
+
+    def test_a_job_made_from_a_cronjob_runs_its_template_even_when_suspended(self):
+        job = self.m.job_from_cronjob("nightly", "nightly-now")
+        self.assertEqual(job["kind"], "Job")
+        self.assertEqual(job["metadata"]["labels"], {"job": "nightly"})
+        self.assertEqual(job["spec"]["backoffLimit"], 1)
+        pods = self.m.pods_of(job)
+        self.assertEqual([p.name for p in pods], ["nightly-now-0"])
+        self.assertEqual(pods[0].labels, {"app": "nightly"})
+        self.assertEqual(self.m.dependencies(pods[0]), ["db"])
+        # A copy: changing the Job leaves the CronJob as rendered.
+        job["spec"]["backoffLimit"] = 5
+        self.assertEqual(self.m.get("CronJob", "nightly")["spec"]["jobTemplate"]["spec"]["backoffLimit"], 1)
+        with self.assertRaises(KeyError):
+            self.m.job_from_cronjob("missing", "x")
 
     def test_ingress_paths_longest_first_with_whole_segments(self):
         conf = nginx_conf(self.m)
