@@ -16,7 +16,7 @@
 # pods' files), CONTAINERS_OVERLAY (k8s/overlays/dev), DOCKER_HOST (a Docker engine to use
 # instead of starting one), PROXY_BINARIES: `prebuilt` (the default) puts the binaries of
 # $BUILD_DIR (build/, built first when missing) in the proxy image; `build` compiles them in
-# the Dockerfile's own build stage, as `docker build .` does (about 20 minutes on 2 cores).
+# the Dockerfile's own build stage, as `docker build .` does (13 minutes on 2 cores).
 # Traffic stays on an --internal Docker network and loopback.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
