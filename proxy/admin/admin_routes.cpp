@@ -52,7 +52,9 @@ void add_admin_routes(AdminRouter& router, AdminBackend& backend) {
   }, AdminAccess::kOpen);
   router.add("GET", "/api/v1/pool", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     const auto snapshot = backend.pool();
-    return json_response(200, pool_view(*snapshot, [&backend](const BackendStatus& b) { return backend.usage(b); }));
+    auto view = pool_view(*snapshot, [&backend](const BackendStatus& b) { return backend.usage(b); });
+    view["failover"] = failover_view(backend.failover());
+    return json_response(200, std::move(view));
   }, AdminAccess::kRead);
   router.add("GET", "/api/v1/clients", [&backend](const AdminRequest&, const AdminRouter::Params&) {
     return json_response(200, clients_view(backend.clients()));

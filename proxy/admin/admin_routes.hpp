@@ -19,6 +19,7 @@
 #include "config/config.hpp"
 #include "proxy/admin/admin_router.hpp"
 #include "proxy/admin/admin_views.hpp"
+#include "proxy/failover/failover_status.hpp"
 #include "proxy/health/pool_snapshot.hpp"
 
 namespace mysqlproxy::proxy::admin {
@@ -39,6 +40,7 @@ class AdminBackend {
  public:
   virtual ~AdminBackend() = default;
   [[nodiscard]] virtual std::shared_ptr<const PoolSnapshot> pool() const = 0;
+  [[nodiscard]] virtual FailoverStatus failover() const = 0;
   [[nodiscard]] virtual BackendUsage usage(const BackendStatus& b) const = 0;
   [[nodiscard]] virtual std::shared_ptr<const config::Config> config() const = 0;
   [[nodiscard]] virtual Readiness readiness() const = 0;

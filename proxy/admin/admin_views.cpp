@@ -72,6 +72,36 @@ json::object pool_view(const PoolSnapshot& snapshot, const UsageOf& usage) {
   return out;
 }
 
+json::object failover_view(const FailoverStatus& status) {
+  json::array events;
+  for (const FailoverEvent& e : status.recent) {
+    events.push_back(json::object{{"kind", e.kind},
+                                  {"outcome", e.outcome},
+                                  {"from", e.from},
+                                  {"to", e.to},
+                                  {"detail", e.detail},
+                                  {"at", timestamp(e.at)},
+                                  {"seconds", e.seconds}});
+  }
+  json::array diverged;
+  for (const DivergedServer& d : status.diverged) {
+    json::array errant;
+    for (const std::string& g : d.errant) errant.push_back(json::string(g));
+    diverged.push_back(json::object{{"name", d.name}, {"errant_gtids", std::move(errant)}});
+  }
+  json::object out;
+  out["automatic"] = status.automatic;
+  out["holds_lock"] = status.holds_lock;
+  if (status.recent.empty()) {
+    out["last_event"] = nullptr;
+  } else {
+    out["last_event"] = events.back();
+  }
+  out["recent_events"] = std::move(events);
+  out["diverged"] = std::move(diverged);
+  return out;
+}
+
 json::object clients_view(const ClientsStatus& status) {
   json::array users;
   for (const auto& u : status.users) {

@@ -13,6 +13,7 @@
 
 #include "config/config.hpp"
 #include "proxy/backend/backend_pool.hpp"
+#include "proxy/failover/failover_status.hpp"
 #include "proxy/health/pool_snapshot.hpp"
 
 namespace mysqlproxy::proxy::admin {
@@ -55,6 +56,9 @@ struct ClientsStatus {
 inline constexpr std::size_t kMaxListedSources = 100;
 
 boost::json::object pool_view(const PoolSnapshot& snapshot, const UsageOf& usage);
+// The "failover" member of /api/v1/pool: automatic or not, whether this proxy holds the lock
+// (acting), the recent events and the servers kept out as diverged.
+boost::json::object failover_view(const FailoverStatus& status);
 boost::json::object clients_view(const ClientsStatus& status);
 boost::json::object config_view(const config::Config& cfg);
 

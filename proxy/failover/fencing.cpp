@@ -91,6 +91,22 @@ std::optional<std::vector<std::string>> errant_transactions(std::string_view ser
   return out;
 }
 
+std::optional<std::size_t> legitimate_primary(std::span<const WritableServer> writable) {
+  if (writable.size() == 1) return 0;
+  std::optional<std::size_t> best;
+  bool tie = false;
+  for (std::size_t i = 0; i < writable.size(); ++i) {
+    if (!best || writable[i].followers > writable[*best].followers) {
+      best = i;
+      tie = false;
+    } else if (writable[i].followers == writable[*best].followers) {
+      tie = true;
+    }
+  }
+  if (tie || (best && writable[*best].followers == 0)) return std::nullopt;
+  return best;
+}
+
 FencingDecision decide_fencing(const FencingFacts& f) {
   FencingDecision d;
   if (!f.reachable) return d;

@@ -12,7 +12,9 @@
 // an operator decides. A position that can't be read keeps it out too: rejoining it could not be
 // proven safe.
 #include <cstdint>
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,16 @@ namespace mysqlproxy::proxy {
 // set difference). Each entry as the server prints it; nothing when either text can't be parsed.
 [[nodiscard]] std::optional<std::vector<std::string>> errant_transactions(std::string_view server,
                                                                           std::string_view primary);
+
+// Of several writable servers, the one that stays the primary: the one most replicas follow (by
+// their source's server id). After a failover the replicas follow the promoted server, so a
+// returning old primary loses, whatever a proxy that still routes to it believes. A tie (or no
+// follower for anyone, with several writable) names nobody: nothing is fenced then.
+struct WritableServer {
+  std::uint32_t server_id = 0;
+  std::size_t followers = 0;
+};
+[[nodiscard]] std::optional<std::size_t> legitimate_primary(std::span<const WritableServer> writable);
 
 struct FencingFacts {
   bool reachable = false;

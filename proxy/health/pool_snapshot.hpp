@@ -35,7 +35,10 @@ struct BackendStatus {
   std::string gtid_position;          // @@gtid_current_pos (MariaDB) / @@gtid_executed (MySQL)
   std::chrono::system_clock::time_point last_check{};
   std::chrono::microseconds check_duration{0};
-  std::string last_error;             // empty when the last check passed
+  std::string last_error;             // why the last check failed, or what is wrong with replication
+  bool reachable = false;             // the last check passed (it may still report a replication problem)
+  bool read_only = true;              // as the last check found it
+  bool replicates = false;            // the last check found a replication source configured
   std::uint64_t checks = 0;           // health checks run since it joined
   std::uint64_t checks_failed = 0;
 };

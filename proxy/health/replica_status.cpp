@@ -31,6 +31,11 @@ std::optional<double> parse_seconds(std::string_view text) {
   return static_cast<double>(value);
 }
 
+bool to_number(std::string_view text, std::uint32_t& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
 std::string with_error(std::string what, std::optional<std::string_view> error) {
   if (error && !error->empty()) {
     what += ": ";
@@ -52,6 +57,15 @@ ReplicaStatus parse_replica_status(std::span<const std::string> columns,
   status.io_running = io == "Yes";
   status.sql_running = sql == "Yes";
   if (behind) status.seconds_behind = parse_seconds(*behind);
+  status.source_host = column(columns, row, {"Source_Host", "Master_Host"}).value_or("");
+  std::uint32_t number = 0;
+  if (auto port = column(columns, row, {"Source_Port", "Master_Port"}); port && to_number(*port, number) && number < 65536) {
+    status.source_port = static_cast<std::uint16_t>(number);
+  }
+  if (auto id = column(columns, row, {"Source_Server_Id", "Master_Server_Id"}); id && to_number(*id, number)) {
+    status.source_server_id = number;
+  }
+  status.received_gtid = column(columns, row, {"Gtid_IO_Pos", "Retrieved_Gtid_Set"}).value_or("");
 
   if (!has_io || !has_sql) {
     status.broken = true;

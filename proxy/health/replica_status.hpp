@@ -3,6 +3,7 @@
 // check needs. Pure, so it is tested with rows recorded from MariaDB and MySQL. Columns are found
 // by name: their order differs between servers and versions, and their names too
 // (Slave_IO_Running in MariaDB and old MySQL, Replica_IO_Running in MySQL 8.0.22+).
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,6 +20,12 @@ struct ReplicaStatus {
   // Broken only because the IO thread can't reach the source; the SQL thread runs and applies
   // what was received, so the data is as fresh as the source let it be.
   bool waits_for_source = false;
+
+  // Where it replicates from and what it received: a failover's candidate choice and re-pointing.
+  std::string source_host;                // Source_Host / Master_Host
+  std::uint16_t source_port = 0;          // Source_Port / Master_Port
+  std::optional<std::uint32_t> source_server_id;  // Source_Server_Id / Master_Server_Id (0 = never connected)
+  std::string received_gtid;              // MariaDB Gtid_IO_Pos; MySQL Retrieved_Gtid_Set
 };
 
 using ColumnNames = std::vector<std::string>;

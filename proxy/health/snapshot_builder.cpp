@@ -36,6 +36,9 @@ std::shared_ptr<const PoolSnapshot> build_snapshot(std::span<const EndpointView>
       s.last_check = e->last->finished;
       s.check_duration = e->last->duration;
       s.last_error = e->last->error.empty() ? e->last->replication_problem : e->last->error;
+      s.reachable = !e->last->failed();
+      s.read_only = e->last->read_only;
+      s.replicates = e->last->is_replica;
     }
   }
   snapshot->reads_fall_back_to_primary = std::ranges::none_of(
@@ -51,10 +54,10 @@ bool same_routing_content(const PoolSnapshot& a, const PoolSnapshot& b) {
   for (std::size_t i = 0; i < a.backends.size(); ++i) {
     const BackendStatus& x = a.backends[i];
     const BackendStatus& y = b.backends[i];
-    if (std::tie(x.id, x.name, x.host, x.port, x.role, x.state, x.weight, x.lag_seconds,
-                 x.gtid_position, x.last_error) != std::tie(y.id, y.name, y.host, y.port, y.role,
-                                                            y.state, y.weight, y.lag_seconds,
-                                                            y.gtid_position, y.last_error)) {
+    if (std::tie(x.id, x.name, x.host, x.port, x.role, x.state, x.weight, x.lag_seconds, x.gtid_position,
+                 x.last_error, x.reachable, x.read_only, x.replicates) !=
+        std::tie(y.id, y.name, y.host, y.port, y.role, y.state, y.weight, y.lag_seconds, y.gtid_position,
+                 y.last_error, y.reachable, y.read_only, y.replicates)) {
       return false;
     }
   }

@@ -98,6 +98,14 @@ ProxyMetrics::ProxyMetrics()
                                "(pool.max_connections_per_backend reached); 0 when it did not wait.",
                                kPoolWaitBuckets)
                     .with({})),
+      failover_events(registry.counter(
+          "mysql_proxy_failover_events_total",
+          "Failovers, fencings and rejoins this proxy attempted, by kind (failover, fence, rejoin) and outcome "
+          "(done, failed, refused: no majority, no candidate, or the primary still seen by a replica).",
+          {"kind", "outcome"})),
+      failover_duration(registry.histogram("mysql_proxy_failover_duration_seconds",
+                                           "From the decision to the end of a completed failover, fencing or rejoin.",
+                                           kFailoverBuckets, {"kind"})),
       reloads_succeeded(registry
                             .counter("mysql_proxy_config_reloads_total", "Configuration reloads, by result.",
                                      {"result"})

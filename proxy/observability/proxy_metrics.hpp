@@ -64,6 +64,8 @@ struct ProxyMetrics {
   metrics::Histogram& consistency_wait_duration;
   metrics::Histogram& pool_wait;  // waits for a pooled connection or slot (BackendPool)
   std::array<metrics::Counter*, static_cast<std::size_t>(PinReason::kCount)> pins{};
+  metrics::Family<metrics::Counter>& failover_events;      // kind, outcome
+  metrics::Family<metrics::Histogram>& failover_duration;  // kind (completed ones)
   metrics::Counter& reloads_succeeded;
   metrics::Counter& reloads_failed;
   metrics::Gauge& last_reload_success;  // unix time
@@ -72,6 +74,9 @@ struct ProxyMetrics {
   // the family's lock, so not for the hot path).
   [[nodiscard]] std::uint64_t queries_routed_to(std::string_view backend) const;
 };
+
+// Buckets of mysql_proxy_failover_duration_seconds: 50 ms to 60 s.
+inline const std::vector<double> kFailoverBuckets{0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60};
 
 // The process's metrics (created on first use).
 ProxyMetrics& proxy_metrics();

@@ -55,6 +55,10 @@ ProxyRuntime::ProxyRuntime(std::string config_path, std::shared_ptr<const config
                          [this] { return monitor_.split_brain_detected_total(); },
                          [this] { return shared_.draining.load(std::memory_order_relaxed); },
                      });
+  failover_.set_event_callback([&m](const FailoverEvent& e) {
+    m.failover_events.with({e.kind, e.outcome}).inc();
+    if (e.outcome == "done") m.failover_duration.with({e.kind}).observe(e.seconds);
+  });
   add_client_collector(m.registry, ClientCollectorSource{[this] { return shared_.config.get(); }, &shared_.limits,
                                                          &shared_.login_throttle});
 }
@@ -62,6 +66,7 @@ ProxyRuntime::ProxyRuntime(std::string config_path, std::shared_ptr<const config
 ProxyRuntime::~ProxyRuntime() {
   if (admin_) admin_->stop();
   users_loader_.stop();
+  failover_.stop();
   monitor_.stop();
 }
 
@@ -109,6 +114,7 @@ int ProxyRuntime::run() {
     }
   }
   monitor_.start();
+  failover_.start(shared_.config.get());
   users_loader_.start(shared_.config.get());
   server_.start();
   if (admin_) admin_->start();
@@ -153,6 +159,7 @@ void ProxyRuntime::drain_and_stop() {
   server_.join();
   if (admin_) admin_->stop();
   users_loader_.stop();
+  failover_.stop();
   monitor_.stop();
   spdlog::info("stopped after draining for {} ms",
                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
@@ -246,6 +253,7 @@ admin::ReloadOutcome ProxyRuntime::reload() {
   setup_logging(applied->logging);
   shared_.config.set(applied);
   monitor_.update_config(applied);
+  failover_.update_config(applied);
   users_loader_.update_config(applied);
   server_.update_config(applied);
   router_->set_tokens(applied->admin.token, applied->admin.read_token);

@@ -14,6 +14,7 @@
 #include "proxy/admin/admin_routes.hpp"
 #include "proxy/admin/admin_server.hpp"
 #include "proxy/health/backend_users_loader.hpp"
+#include "proxy/failover/failover_coordinator.hpp"
 #include "proxy/health/health_monitor.hpp"
 #include "proxy/server/server.hpp"
 #include "proxy/session/session_context.hpp"
@@ -35,6 +36,7 @@ class ProxyRuntime final : public admin::AdminBackend {
 
   // ---- admin::AdminBackend ----
   [[nodiscard]] std::shared_ptr<const PoolSnapshot> pool() const override;
+  [[nodiscard]] FailoverStatus failover() const override { return failover_.status(); }
   [[nodiscard]] admin::BackendUsage usage(const BackendStatus& b) const override;
   [[nodiscard]] std::shared_ptr<const config::Config> config() const override;
   [[nodiscard]] admin::Readiness readiness() const override;
@@ -54,6 +56,7 @@ class ProxyRuntime final : public admin::AdminBackend {
   std::string config_path_;
   SharedState shared_;
   HealthMonitor monitor_;
+  FailoverCoordinator failover_{shared_.pool};  // failover.automatic
   BackendUsersLoader users_loader_{shared_.backend_users, shared_.pool};  // auth.backend_users
   Server server_;
   std::shared_ptr<admin::AdminRouter> router_;

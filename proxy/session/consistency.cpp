@@ -5,10 +5,6 @@
 
 namespace mysqlproxy::proxy {
 
-ServerFlavor flavor_of(std::string_view server_version) noexcept {
-  return server_version.find("MariaDB") != std::string_view::npos ? ServerFlavor::kMariaDb : ServerFlavor::kMySql;
-}
-
 std::optional<GtidPosition> gtid_from_session_state(std::string_view changes) {
   auto entries = protocol::decode_session_state_changes(changes);
   if (!entries) return std::nullopt;
@@ -34,12 +30,6 @@ std::string last_write_gtid_sql(ServerFlavor f) {
   // MySQL has no per-session variable: the server's executed set includes the write, which is
   // stricter than needed but never wrong.
   return f == ServerFlavor::kMariaDb ? "SELECT @@last_gtid" : "SELECT @@global.gtid_executed";
-}
-
-std::string wait_for_gtid_sql(ServerFlavor f, const GtidPosition& gtid, std::chrono::milliseconds timeout) {
-  const std::string seconds = std::to_string(static_cast<double>(timeout.count()) / 1000.0);
-  if (f == ServerFlavor::kMariaDb) return "SELECT MASTER_GTID_WAIT('" + gtid.to_string() + "', " + seconds + ")";
-  return "SELECT WAIT_FOR_EXECUTED_GTID_SET('" + gtid.to_string() + "', " + seconds + ")";
 }
 
 }  // namespace mysqlproxy::proxy

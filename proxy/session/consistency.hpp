@@ -8,12 +8,9 @@
 #include <string_view>
 
 #include "proxy/routing/gtid.hpp"
+#include "proxy/routing/gtid_wait.hpp"
 
 namespace mysqlproxy::proxy {
-
-enum class ServerFlavor : std::uint8_t { kMariaDb, kMySql };
-
-[[nodiscard]] ServerFlavor flavor_of(std::string_view server_version) noexcept;
 
 // The GTID of the write an OK reported through session-state tracking: MariaDB's last_gtid system
 // variable, or MySQL's SESSION_TRACK_GTIDS (session_track_gtids = OWN_GTID). Empty if neither.
@@ -23,8 +20,6 @@ enum class ServerFlavor : std::uint8_t { kMariaDb, kMySql };
 [[nodiscard]] std::string enable_gtid_tracking_sql(ServerFlavor f);
 // Asks a connection for the GTID of its last write, for clients without session tracking.
 [[nodiscard]] std::string last_write_gtid_sql(ServerFlavor f);
-// Blocks on a replica until it has applied `gtid` or `timeout` passes; answers 0 on success.
-[[nodiscard]] std::string wait_for_gtid_sql(ServerFlavor f, const GtidPosition& gtid, std::chrono::milliseconds timeout);
 
 // The newest write of any session through this proxy (consistency: global).
 class LatestWrite {

@@ -108,7 +108,22 @@ sync_binlog=0
 max_connections=2000
 performance_schema=OFF
 session_track_system_variables=autocommit,character_set_client,character_set_connection,character_set_results,time_zone,last_gtid
+# Semi-synchronous replication (built in): every node acknowledges what it received, so that
+# after a failover the promoted replica has every commit the primary acknowledged.
+rpl_semi_sync_slave_enabled=ON
 EOF
+    if [[ $node == primary ]]; then
+      cat <<EOF
+# A commit is acknowledged once a replica has it in its relay log; with no replica answering
+# within a second (tests kill them), the primary goes on asynchronously until one catches up.
+rpl_semi_sync_master_enabled=ON
+rpl_semi_sync_master_wait_point=AFTER_SYNC
+rpl_semi_sync_master_timeout=1000
+# After a crash, roll back what the binary log holds but no replica acknowledged (semi-sync
+# slave recovery truncates it), so that a primary replaced meanwhile can rejoin.
+init-rpl-role=SLAVE
+EOF
+    fi
     if [[ $node != primary ]]; then
       cat <<EOF
 read-only=1
@@ -329,6 +344,8 @@ create_users() {
     CREATE USER IF NOT EXISTS 'monitor'@'%' IDENTIFIED BY 'monitor-pass';
     -- REPLICATION CLIENT is BINLOG MONITOR in 10.5+; SHOW SLAVE STATUS needs SLAVE MONITOR.
     GRANT REPLICATION CLIENT, SLAVE MONITOR, PROCESS, SELECT ON *.* TO 'monitor'@'%';
+    -- failover.automatic: read_only, the replication threads and sources, semi-sync on a promoted server.
+    GRANT RELOAD, READ_ONLY ADMIN, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN ON *.* TO 'monitor'@'%';
     GRANT ALL PRIVILEGES ON mysql_proxy.* TO 'monitor'@'%';
 
     -- ALL includes SUPER and READ_ONLY ADMIN, which would let app write to

@@ -29,6 +29,12 @@ class StubBackend final : public AdminBackend {
   }
 
   std::shared_ptr<const PoolSnapshot> pool() const override { return pool_; }
+  FailoverStatus failover() const override {
+    FailoverStatus s;
+    s.automatic = true;
+    s.diverged = {{"old-primary", {"0-1-101"}}};
+    return s;
+  }
   BackendUsage usage(const BackendStatus&) const override { return {}; }
   std::shared_ptr<const config::Config> config() const override { return config_; }
   Readiness readiness() const override { return Readiness{true, {}}; }

@@ -166,6 +166,24 @@ TEST(ErrantTransactions, Table) {
   for (const Row& r : rows) EXPECT_EQ(errant_transactions(r.server, r.primary), r.errant) << r.server << " vs " << r.primary;
 }
 
+TEST(LegitimatePrimary, IsTheOneTheReplicasFollow) {
+  struct Row {
+    std::string name;
+    std::vector<WritableServer> writable;
+    std::optional<std::size_t> primary;
+  };
+  const std::vector<Row> rows = {
+      {"one writable server", {{1, 0}}, 0},
+      {"the old primary back, the replicas follow the new one", {{1, 0}, {2, 2}}, 1},
+      {"one follower is enough against none", {{1, 1}, {2, 0}}, 0},
+      {"a tie names nobody", {{1, 1}, {2, 1}}, std::nullopt},
+      {"nobody followed names nobody", {{1, 0}, {2, 0}}, std::nullopt},
+      {"three writable", {{1, 0}, {2, 1}, {3, 2}}, 2},
+      {"none", {}, std::nullopt},
+  };
+  for (const Row& r : rows) EXPECT_EQ(legitimate_primary(r.writable), r.primary) << r.name;
+}
+
 TEST(DecideFencing, Table) {
   struct Row {
     std::string name;

@@ -74,6 +74,26 @@ TEST(ReplicaStatusRecordings, HaveOneValuePerColumn) {
   EXPECT_EQ(mysql84.row.size(), mysql84.columns.size());
 }
 
+// What a failover reads: the source, and what the replica received from it.
+TEST(ReplicaStatusSource, IsReadFromBothServersColumnNames) {
+  ReplicaStatus m = parse(mariadb_running());
+  EXPECT_EQ(m.source_host, "127.0.0.1");
+  EXPECT_EQ(m.source_port, 53306);
+  EXPECT_EQ(m.source_server_id, 1u);
+  EXPECT_EQ(m.received_gtid, "0-1-15");
+  EXPECT_EQ(parse(mariadb_io_broken()).received_gtid, "0-1-18");  // received before the source went
+
+  ReplicaStatus my = parse(mysql84_running());
+  EXPECT_EQ(my.source_host, "127.0.0.1");
+  EXPECT_EQ(my.source_port, 13000);
+  EXPECT_EQ(my.source_server_id, 1u);
+  EXPECT_EQ(my.received_gtid, "73f86016-978b-11ee-ade5-8d2a2a562feb:1-3");
+
+  ReplicaStatus odd = parse(with(with(mariadb_running(), "Master_Port", "70000"), "Master_Server_Id", kNull));
+  EXPECT_EQ(odd.source_port, 0);
+  EXPECT_FALSE(odd.source_server_id);
+}
+
 TEST(ReplicaStatusMariaDb, RunningIsHealthyWithZeroLag) {
   ReplicaStatus s = parse(mariadb_running());
   EXPECT_TRUE(s.io_running);

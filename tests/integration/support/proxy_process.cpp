@@ -129,6 +129,7 @@ std::string ProxyProcess::render_config() const {
   if (!options_.pool.empty()) y << "pool: " << options_.pool << "\n";
   if (!options_.limits.empty()) y << "limits: " << options_.limits << "\n";
   if (!options_.compression.empty()) y << "compression: " << options_.compression << "\n";
+  if (!options_.failover.empty()) y << "failover: " << options_.failover << "\n";
   y << "health: { user: monitor, password: monitor-pass, interval: " << options_.health_interval
     << (options_.health_extra.empty() ? "" : ", " + options_.health_extra) << " }\n";
   return y.str();

@@ -65,6 +65,8 @@ struct ProxyOptions {
   std::string auth;
   // The compression section as a YAML flow mapping, e.g. "{ backends: true }"; empty = defaults.
   std::string compression;
+  // The failover section as a YAML flow mapping, e.g. "{ automatic: true }"; empty = defaults.
+  std::string failover;
 };
 
 class ProxyProcess {
