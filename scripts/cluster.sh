@@ -20,6 +20,7 @@ usage: scripts/cluster.sh <command> [args]
   sql <node> <sql...>        run SQL as root on a node (tab-separated, no headers)
   delay <replica> <seconds>  set MASTER_DELAY (0 removes it)
   kill <node>                SIGKILL a node (crash)
+  freeze|thaw <node>         SIGSTOP / SIGCONT a node: alive, sockets open, answering nothing
   stop-node|start-node|restart <node>
   stop-replication|start-replication <replica>
   stop-sql-thread|start-sql-thread <replica>
@@ -187,6 +188,13 @@ cmd_wait_sync() {
   log "replicas in sync at '$pos'"
 }
 
+signal_node() {
+  local pid
+  pid=$(node_pid "$1") || die "$1 is not running"
+  kill -s "$2" "$pid"
+  log "$1: SIG$2 sent to $pid"
+}
+
 one_node_arg() { (($# == 1)) || die "usage: $CMD <node>"; node_index "$1" >/dev/null; }
 one_replica_arg() { (($# == 1)) || die "usage: $CMD <replica>"; check_replica "$1"; }
 
@@ -207,6 +215,8 @@ main() {
     sql)    cmd_sql "$@" ;;
     delay)  cmd_delay "$@" ;;
     kill)       one_node_arg "$@"; kill_node "$1" ;;
+    freeze)     one_node_arg "$@"; signal_node "$1" STOP ;;
+    thaw)       one_node_arg "$@"; signal_node "$1" CONT ;;
     stop-node)  one_node_arg "$@"; stop_node "$1" ;;
     start-node) one_node_arg "$@"; start_node "$1" ;;
     restart)    one_node_arg "$@"; stop_node "$1"; start_node "$1" ;;

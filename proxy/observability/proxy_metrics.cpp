@@ -51,6 +51,12 @@ ProxyMetrics::ProxyMetrics()
                                  "Sessions closed because the client took none of an answer (or sent none of its "
                                  "LOCAL INFILE data) for timeouts.client_stall.")
                         .with({})),
+      statements_abandoned(registry
+                               .counter("mysql_proxy_statements_abandoned_total",
+                                        "Statements in flight on a backend when the health monitor marked it DOWN: "
+                                        "its connection closed, an autocommit read retried elsewhere, anything else "
+                                        "answered with ERR 1158.")
+                               .with({})),
       clients_accepted(registry.counter("mysql_proxy_client_connections_accepted_total",
                                         "Client connections accepted.")
                            .with({})),

@@ -44,6 +44,7 @@ struct ProxyMetrics {
   metrics::Counter& query_timeouts_killed;  // query_timeouts_total{action="kill"}
   metrics::Counter& query_timeouts_closed;  // {action="close"}
   metrics::Counter& client_stalls;          // sessions closed after timeouts.client_stall
+  metrics::Counter& statements_abandoned;   // in flight on a backend that went DOWN
   std::array<metrics::Counter*, static_cast<std::size_t>(ErrorKind::kCount)> errors{};
   metrics::Counter& clients_accepted;
   metrics::Family<metrics::Counter>& clients_rejected;  // reason

@@ -104,18 +104,34 @@ awaitable<void> Server::accept_loop(Worker& worker) {
   }
 }
 
-// Once a second: close pooled connections idle too long, or to backends that are down or gone,
-// and let each session act on a stalled command (timeouts.query, timeouts.client_stall).
+// Every 200 ms: abandon statements in flight on backends the health monitor has just marked
+// DOWN. Once a second: close pooled connections idle too long, or to backends that are down or
+// gone, and let each session act on a stalled command (timeouts.query, timeouts.client_stall).
 awaitable<void> Server::sweep_loop(Worker& worker) {
+  constexpr auto kTick = std::chrono::milliseconds(200);
+  constexpr int kTicksPerSweep = 5;
   asio::steady_timer timer(worker.io);
-  for (;;) {
-    timer.expires_after(std::chrono::seconds(1));
+  std::uint64_t seen_version = 0;
+  std::vector<std::uint32_t> down;
+  for (int tick = 1;; ++tick) {
+    timer.expires_after(kTick);
     auto [ec] = co_await timer.async_wait(kUseTuple);
     if (ec) co_return;
-    const auto now = std::chrono::steady_clock::now();
-    // (A session acting here only closes sockets or spawns work: none leaves the set meanwhile.)
-    for (WorkerSession* s : worker.context.sessions) s->sweep(now);
     const auto snap = shared_.pool.get();
+    // (A session acting here only closes sockets or spawns work: none leaves the set meanwhile.)
+    if (snap->version != seen_version) {
+      seen_version = snap->version;
+      down.clear();
+      for (const auto& b : snap->backends) {
+        if (b.state == BackendState::kDown) down.push_back(b.id);
+      }
+      if (!down.empty()) {
+        for (WorkerSession* s : worker.context.sessions) s->abandon_statements_on(down);
+      }
+    }
+    if (tick % kTicksPerSweep != 0) continue;
+    const auto now = std::chrono::steady_clock::now();
+    for (WorkerSession* s : worker.context.sessions) s->sweep(now);
     worker.context.pool.sweep(now, [&](std::uint32_t id) {
       for (const auto& b : snap->backends) {
         if (b.id == id) return b.state != BackendState::kDown;

@@ -59,6 +59,7 @@ class ClientSession final : public WorkerSession {
   void force_close() override;
   void end_when_quiet();
   void sweep(std::chrono::steady_clock::time_point now) override;  // session_stalls.cpp
+  void abandon_statements_on(std::span<const std::uint32_t> down_backends) override;  // session_stalls.cpp
 
  private:
   // ---- client_session.cpp ----

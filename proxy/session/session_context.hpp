@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <unordered_set>
 
 #include "config/config.hpp"
@@ -54,6 +55,10 @@ class WorkerSession {
   // Once a second, from the worker's sweep: act on a command stalled too long (timeouts.query,
   // timeouts.client_stall).
   virtual void sweep(std::chrono::steady_clock::time_point now) = 0;
+  // The health monitor marked these backends DOWN: a statement waiting on one of them is
+  // abandoned (its connection closed; the session then retries an autocommit read elsewhere or
+  // answers ERR 1158), so that no client waits on a frozen server past the detection time.
+  virtual void abandon_statements_on(std::span<const std::uint32_t> down_backends) = 0;
 
  protected:
   ~WorkerSession() = default;

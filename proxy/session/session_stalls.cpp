@@ -1,6 +1,9 @@
 // ClientSession: the once-a-second check for a command that has stopped moving. A client that
 // takes none of the answer for timeouts.client_stall is closed; a backend silent for
 // timeouts.query has the statement killed, and its connection closed if that does not end it.
+// And a statement in flight on a backend the health monitor marked DOWN is abandoned.
+#include <algorithm>
+
 #include "proxy/backend/backend_kill.hpp"
 #include "proxy/session/client_session_impl.hpp"
 
@@ -19,6 +22,18 @@ void ClientSession::sweep(std::chrono::steady_clock::time_point now) {
             std::chrono::duration_cast<std::chrono::seconds>(*stalled).count());
   proxy_metrics().client_stalls.inc();
   force_close();  // the pending write fails; the relay then drops the backend connection
+}
+
+void ClientSession::abandon_statements_on(std::span<const std::uint32_t> down_backends) {
+  if (watch_.on() != WaitingOn::kBackend || !lease_ || !lease_->connection) return;
+  BackendConnection& backend = *lease_->connection;
+  if (std::ranges::find(down_backends, backend.backend_id) == down_backends.end()) return;
+  // A frozen server (a stopped process, a stuck disk, a silent partition) keeps its sockets open
+  // and answers nothing: without this the statement would wait for as long as it stays frozen.
+  proxy_metrics().statements_abandoned.inc();
+  log_.warn("backend '{}' is DOWN: abandoning the statement in flight there (its connection is closed)",
+            lease_->backend_name);
+  backend.close();
 }
 
 void ClientSession::on_backend_stall(std::chrono::steady_clock::duration stalled,

@@ -3,8 +3,13 @@
 // failover.automatic watch it while eight clients insert sequential ids through them, and the
 // primary is killed with SIGKILL. Exactly one proxy promotes a replica; writes work again soon
 // (the time is reported); every id a client saw acknowledged is on the new primary; the old
-// primary, started again, is fenced and rejoins as a replica. The cluster is removed at the end.
+// primary, started again, is fenced and rejoins as a replica. And an old primary that took a write
+// of its own while no proxy could see it is kept out as diverged, with that write's GTID listed.
+// The cluster is removed at the end.
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <signal.h>
 
 #include <atomic>
 #include <fstream>
@@ -255,6 +260,61 @@ TEST_F(AutoFailoverTest, PrimaryKilledUnderEightWritersOneProxyPromotesNothingAc
     if (!rejoined) std::this_thread::sleep_for(200ms);
   }
   EXPECT_TRUE(rejoined) << cluster_sql("primary", "SHOW SLAVE STATUS") << "\n" << failover_log();
+}
+
+TEST_F(AutoFailoverTest, OldPrimaryWithAWriteOfItsOwnIsKeptOutAsDiverged) {
+  if (ProxyProcess* shared = shared_proxy(); shared != nullptr && shared->direct()) {
+    GTEST_SKIP() << "this is the proxy's own job";
+  }
+  ASSERT_TRUE(start_cluster());
+  ASSERT_EQ(cluster_sql("primary", "CREATE TABLE proxytest.seq (id BIGINT PRIMARY KEY)"), "");
+  auto p = start_proxy();
+  ASSERT_TRUE(p);
+  proxies_.push_back(std::move(p));
+  ProxyProcess& proxy = *proxies_[0];
+  Client c;
+  ASSERT_TRUE(c.connect(proxy.host(), proxy.port(), "app", "app-pass", "proxytest")) << c.describe_error();
+  must_exec(c, "INSERT INTO seq VALUES (1)");
+  std::string out;
+  ASSERT_EQ(run_cluster_command(fo_, "wait-sync 30", &out), 0) << out;
+
+  ASSERT_EQ(run_cluster_command(fo_, "kill primary", &out), 0) << out;
+  bool written = false;
+  for (const auto deadline = Clock::now() + 15s; !written && Clock::now() < deadline;) {
+    Client w;
+    written = w.connect(proxy.host(), proxy.port(), "app", "app-pass", "proxytest") && w.exec("INSERT INTO seq VALUES (2)");
+    if (!written) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(written) << "no failover within 15 s\n" << failover_log();
+
+  // The old primary returns while the proxy is frozen, and takes a write nobody else gets.
+  proxy.signal(SIGSTOP);
+  const bool started = run_cluster_command(fo_, "start-node primary", &out) == 0;
+  const std::string own_write = cluster_sql("primary", "INSERT INTO proxytest.seq VALUES (1000)");
+  const std::string errant = cluster_sql("primary", "SELECT @@gtid_binlog_pos");
+  proxy.signal(SIGCONT);
+  ASSERT_TRUE(started) << out;
+  ASSERT_EQ(own_write, "");
+
+  // Fenced (read-only), not re-pointed, and listed as diverged with that write's GTID.
+  std::string listed;
+  for (const auto deadline = Clock::now() + 15s; Clock::now() < deadline; std::this_thread::sleep_for(200ms)) {
+    const HttpReply r = http_request("127.0.0.1", proxy.admin_port(), "GET", "/api/v1/pool", "itest-token");
+    if (r.status != 200) continue;
+    const auto view = boost::json::parse(r.body).as_object();
+    for (const auto& d : view.at("failover").at("diverged").as_array()) {
+      if (d.at("name").as_string() != "primary") continue;
+      for (const auto& g : d.at("errant_gtids").as_array()) listed += std::string(g.as_string()) + " ";
+    }
+    if (!listed.empty()) break;
+  }
+  EXPECT_EQ(listed, errant + " ") << failover_log();
+  EXPECT_EQ(cluster_sql("primary", "SELECT @@read_only"), "1");
+  EXPECT_EQ(source_port("primary"), "") << "a diverged server must not be made a replica";
+  EXPECT_EQ(metric_on(proxy, "mysql_proxy_failover_events_total", "kind=\"fence\",outcome=\"done\""), 1);
+  // Its own write reached nobody: the new primary has rows 1 and 2 only.
+  std::string promoted = cluster_sql("replica1", "SELECT @@read_only") == "0" ? "replica1" : "replica2";
+  EXPECT_EQ(cluster_sql(promoted, "SELECT GROUP_CONCAT(id ORDER BY id) FROM proxytest.seq"), "1,2");
 }
 
 }  // namespace

@@ -8,7 +8,10 @@
 // - a switchover (primary made read-only, a replica writable) and a promotion (primary stopped)
 //   move writes without a restart; pinned sessions follow, or get an error if their transaction
 //   lived on the old primary;
-// - a DNS name whose answer changes changes the pool.
+// - a DNS name whose answer changes changes the pool;
+// - a replica, then the primary, frozen with SIGSTOP (alive, sockets open, answering nothing):
+//   statements in flight there are abandoned once the monitor marks it DOWN, reads retried
+//   elsewhere without an error, writes answered with an error, none waiting past 5 s.
 // Every test puts the cluster back as it found it, even when it fails. Times are printed
 // ("[ failover ] ...") and recorded as test properties.
 #include <gtest/gtest.h>
@@ -107,6 +110,71 @@ class Readers {
   std::map<std::string, Clock::time_point> last_by_port_;
   long reads_ = 0;
   int errors_ = 0;
+  std::string first_error_;
+};
+
+// Clients running one statement after another through the proxy, each on its own connection
+// (a new one after an error); the longest any statement took, and the errors.
+class TimedClients {
+ public:
+  TimedClients(const ProxyProcess& proxy, int count, std::function<std::string(int client, long n)> sql) {
+    for (int i = 0; i < count; ++i) {
+      threads_.emplace_back([this, &proxy, i, sql] {
+        std::optional<Client> c;
+        for (long n = 0; !stop_; ++n) {
+          if (!c) {
+            c.emplace();
+            c->set_read_timeout(30);
+            if (!c->connect(proxy.host(), proxy.port(), "app", "app-pass", "proxytest")) {
+              c.reset();
+              std::this_thread::sleep_for(20ms);
+              continue;
+            }
+          }
+          const auto started = Clock::now();
+          const bool ok = c->exec(sql(i, n));
+          const auto took = Clock::now() - started;
+          std::lock_guard lock(mu_);
+          longest_ = std::max(longest_, took);
+          ++statements_;
+          if (!ok) {
+            if (errors_++ == 0) first_error_ = c->describe_error();
+            c.reset();
+          }
+        }
+      });
+    }
+  }
+  ~TimedClients() { stop(); }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+  Clock::duration longest() const {
+    std::lock_guard lock(mu_);
+    return longest_;
+  }
+  long statements() const {
+    std::lock_guard lock(mu_);
+    return statements_;
+  }
+  long errors() const {
+    std::lock_guard lock(mu_);
+    return errors_;
+  }
+  std::string first_error() const {
+    std::lock_guard lock(mu_);
+    return first_error_;
+  }
+
+ private:
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;
+  Clock::duration longest_{};
+  long statements_ = 0;
+  long errors_ = 0;
   std::string first_error_;
 };
 
@@ -403,6 +471,54 @@ TEST_F(FailoverTest, PromotionAfterThePrimaryStopsMovesWrites) {
   // The transaction died with the old primary.
   EXPECT_FALSE(in_trx.exec("COMMIT"));
   EXPECT_EQ(in_trx.errnum(), 1158u) << in_trx.describe_error();
+}
+
+TEST_F(FailoverTest, FrozenReplicaUnderEightReadersNoReadWaitsPastFiveSecondsAndNoneFails) {
+  on_teardown([this] {
+    std::string out;
+    run_cluster_command(cluster_env(), "thaw replica1", &out);
+  });
+  START_OR_SKIP();
+  TimedClients readers(*proxy_, 8, [](int, long) { return std::string("SELECT @@port, SLEEP(0.01)"); });
+  std::this_thread::sleep_for(1s);
+  const long before = readers.statements();
+  ASSERT_GT(before, 0) << readers.first_error();
+  cluster_cmd("freeze replica1");
+  std::this_thread::sleep_for(15s);
+  cluster_cmd("thaw replica1");
+  std::this_thread::sleep_for(1s);
+  readers.stop();
+  report("longest_read_with_a_replica_frozen", readers.longest());
+  EXPECT_LT(readers.longest(), 5s) << "a read waited on the frozen replica";
+  EXPECT_EQ(readers.errors(), 0) << readers.first_error();
+  EXPECT_GT(readers.statements(), before + 100) << "reads went on on the other replica";
+  EXPECT_GE(metric("mysql_proxy_statements_abandoned_total"), 1) << "no read was in flight on the frozen replica";
+}
+
+TEST_F(FailoverTest, FrozenPrimaryEveryWriteInFlightIsAnsweredWithinFiveSeconds) {
+  on_teardown([this] {
+    std::string out;
+    run_cluster_command(cluster_env(), "thaw primary", &out);
+  });
+  START_OR_SKIP();
+  const std::string t = unique_name("fo_frozen");
+  cleanup("DROP TABLE IF EXISTS proxytest." + t);
+  {
+    Client c = open();
+    must_exec(c, "CREATE TABLE " + t + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT NOW(6))");
+  }
+  TimedClients writers(*proxy_, 4, [t](int, long) { return "INSERT INTO " + t + " () VALUES ()"; });
+  std::this_thread::sleep_for(1s);
+  ASSERT_GT(writers.statements(), 0) << writers.first_error();
+  cluster_cmd("freeze primary");
+  std::this_thread::sleep_for(8s);
+  const auto longest_while_frozen = writers.longest();
+  cluster_cmd("thaw primary");
+  writers.stop();
+  report("longest_write_with_the_primary_frozen", longest_while_frozen);
+  EXPECT_LT(longest_while_frozen, 5s) << "a write waited on the frozen primary";
+  EXPECT_GT(writers.errors(), 0) << "writes to a frozen primary can only fail";
+  EXPECT_GE(metric("mysql_proxy_statements_abandoned_total"), 1);
 }
 
 TEST_F(FailoverTest, DnsAnswerChangesThePool) {
