@@ -195,6 +195,10 @@ struct FailoverConfig {
   // A switchover holds new writes at most this long (then they get an error and the old primary
   // is made writable again); at least catchup_timeout.
   std::chrono::milliseconds switchover_timeout = std::chrono::seconds(15);
+  // The account a server made a replica by the proxy replicates with (an old primary rejoining
+  // has none of its own). Empty: CHANGE MASTER keeps the account the server already has.
+  std::string replication_user;
+  std::string replication_password;  // from replication_password / _env / _file
 };
 
 struct RoutingConfig {

@@ -39,8 +39,10 @@ constexpr std::array<std::string_view, 14> kHealthKeys = {
     "heartbeat", "keep_connection", "discovery_interval",
 };
 constexpr std::array<std::string_view, 2> kHeartbeatKeys = {"enabled", "table"};
-constexpr std::array<std::string_view, 5> kFailoverKeys = {
-    "automatic", "primary_down_after", "max_candidate_lag", "catchup_timeout", "switchover_timeout"};
+constexpr std::array<std::string_view, 9> kFailoverKeys = {
+    "automatic",        "primary_down_after",   "max_candidate_lag",        "catchup_timeout",
+    "switchover_timeout", "replication_user",   "replication_password", "replication_password_env",
+    "replication_password_file"};
 constexpr std::array<std::string_view, 5> kRoutingKeys = {
     "reads_fallback_to_primary", "consistency", "consistency_timeout", "honor_hints",
     "read_only_transactions_on_replica",
@@ -250,7 +252,12 @@ Error read_failover(const Context& ctx, const Field& field, FailoverConfig& out)
   if (auto e = map->get_duration("primary_down_after", out.primary_down_after, /*allow_zero=*/false)) return e;
   if (auto e = map->get_duration("max_candidate_lag", out.max_candidate_lag, /*allow_zero=*/true)) return e;
   if (auto e = map->get_duration("catchup_timeout", out.catchup_timeout, /*allow_zero=*/false)) return e;
-  return map->get_duration("switchover_timeout", out.switchover_timeout, /*allow_zero=*/false);
+  if (auto e = map->get_duration("switchover_timeout", out.switchover_timeout, /*allow_zero=*/false)) return e;
+  if (auto e = map->get_string("replication_user", out.replication_user)) return e;
+  auto password = read_optional_secret(*map, "replication_password", ctx.base_dir);
+  if (!password) return password.error();
+  if (*password) out.replication_password = std::move(**password);
+  return std::nullopt;
 }
 
 Error read_routing(const Context& ctx, const Field& field, RoutingConfig& out) {

@@ -157,6 +157,9 @@ class Checker {
                   "must be at least failover.catchup_timeout (" + std::to_string(f.catchup_timeout.count()) +
                       " ms): writes are held while the target catches up");
     }
+    if (!f.replication_password.empty() && f.replication_user.empty()) {
+      return fail("failover.replication_password", "needs failover.replication_user");
+    }
     const bool has_replica = std::ranges::any_of(
         config_.backends, [](const BackendConfig& b) { return b.role == BackendRole::kReplica; });
     if (f.automatic && !has_replica) {

@@ -23,6 +23,10 @@ std::string join(const std::vector<std::string>& items, std::string_view sep = "
   return out;
 }
 
+ReplicationAccount account(const config::Config& cfg) {
+  return {cfg.failover.replication_user, cfg.failover.replication_password};
+}
+
 const BackendStatus* find_backend(const PoolSnapshot& snap, std::uint32_t id) {
   for (const BackendStatus& b : snap.backends) {
     if (b.id == id) return &b;
@@ -267,7 +271,7 @@ void FailoverCoordinator::fail_over(const config::Config& cfg, const PoolSnapsho
   for (std::size_t i = 0; i < locked->links.size(); ++i) {
     ServerLink& other = *locked->links[i];
     if (i == *choice.chosen || !locked->read_ok[i] || !locked->facts[i].replica) continue;
-    if (auto error = other.run(replicate_from_sql(other.flavor(), to.host, to.port))) {
+    if (auto error = other.run(replicate_from_sql(other.flavor(), to.host, to.port, account(cfg)))) {
       problems.push_back(other.backend().name + ": " + *error);
     }
   }
@@ -342,7 +346,7 @@ void FailoverCoordinator::fence(const config::Config& cfg, const PoolSnapshot& s
       if (error) continue;
     }
     if (d.next == FenceNext::kRejoin) {
-      auto error = s.run(replicate_from_sql(s.flavor(), primary.host, primary.port));
+      auto error = s.run(replicate_from_sql(s.flavor(), primary.host, primary.port, account(cfg)));
       spdlog::warn("fencing: {} {} {}", s.backend().name,
                    error ? "could not be pointed at " + primary.name + ": " + *error
                          : "rejoins as a replica of " + primary.name,

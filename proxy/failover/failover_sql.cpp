@@ -32,17 +32,17 @@ std::vector<std::string> replicate_again_sql(ServerFlavor f) {
   return {f == ServerFlavor::kMariaDb ? "START SLAVE" : "START REPLICA"};
 }
 
-std::vector<std::string> replicate_from_sql(ServerFlavor f, std::string_view host, std::uint16_t port) {
-  const std::string p = std::to_string(port);
-  if (f == ServerFlavor::kMariaDb) {
-    return {"STOP SLAVE",
-            "CHANGE MASTER TO MASTER_HOST = " + sql_literal(host) + ", MASTER_PORT = " + p + ", MASTER_USE_GTID = slave_pos",
-            "START SLAVE"};
+std::vector<std::string> replicate_from_sql(ServerFlavor f, std::string_view host, std::uint16_t port,
+                                            ReplicationAccount account) {
+  const bool maria = f == ServerFlavor::kMariaDb;
+  std::string change = maria ? "CHANGE MASTER TO MASTER_HOST = " : "CHANGE REPLICATION SOURCE TO SOURCE_HOST = ";
+  change += sql_literal(host) + (maria ? ", MASTER_PORT = " : ", SOURCE_PORT = ") + std::to_string(port);
+  if (!account.user.empty()) {
+    change += (maria ? ", MASTER_USER = " : ", SOURCE_USER = ") + sql_literal(account.user);
+    change += (maria ? ", MASTER_PASSWORD = " : ", SOURCE_PASSWORD = ") + sql_literal(account.password);
   }
-  return {"STOP REPLICA",
-          "CHANGE REPLICATION SOURCE TO SOURCE_HOST = " + sql_literal(host) + ", SOURCE_PORT = " + p +
-              ", SOURCE_AUTO_POSITION = 1",
-          "START REPLICA"};
+  change += maria ? ", MASTER_USE_GTID = slave_pos" : ", SOURCE_AUTO_POSITION = 1";
+  return {maria ? "STOP SLAVE" : "STOP REPLICA", change, maria ? "START SLAVE" : "START REPLICA"};
 }
 
 std::vector<std::string> fence_sql(ServerFlavor f) {

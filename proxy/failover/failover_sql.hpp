@@ -28,8 +28,14 @@ inline constexpr std::string_view kFailoverLockName = "mysql_proxy.failover";
 [[nodiscard]] std::vector<std::string> promote_sql(ServerFlavor f);
 // Starts replication again as it was configured (a promotion that failed half-way).
 [[nodiscard]] std::vector<std::string> replicate_again_sql(ServerFlavor f);
-// Makes the server replicate from host:port by GTID, keeping the replication account it has.
-[[nodiscard]] std::vector<std::string> replicate_from_sql(ServerFlavor f, std::string_view host, std::uint16_t port);
+// Makes the server replicate from host:port by GTID, as `user` (failover.replication_user) or,
+// when that is empty, with the replication account it has.
+struct ReplicationAccount {
+  std::string_view user;
+  std::string_view password;
+};
+[[nodiscard]] std::vector<std::string> replicate_from_sql(ServerFlavor f, std::string_view host, std::uint16_t port,
+                                                          ReplicationAccount account = {});
 // Closes the server for writes (super_read_only on MySQL, so accounts with SUPER are held too).
 [[nodiscard]] std::vector<std::string> fence_sql(ServerFlavor f);
 

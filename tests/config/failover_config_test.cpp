@@ -50,13 +50,17 @@ TEST(LoadFailover, ParsesEveryField) {
       "  primary_down_after: 1500ms\n"
       "  max_candidate_lag: 0\n"
       "  catchup_timeout: 3s\n"
-      "  switchover_timeout: 4s\n"));
+      "  switchover_timeout: 4s\n"
+      "  replication_user: repl\n"
+      "  replication_password: repl-pass\n"));
   const FailoverConfig& f = config.failover;
   EXPECT_TRUE(f.automatic);
   EXPECT_EQ(f.primary_down_after, 1500ms);
   EXPECT_EQ(f.max_candidate_lag, 0ms);
   EXPECT_EQ(f.catchup_timeout, 3s);
   EXPECT_EQ(f.switchover_timeout, 4s);
+  EXPECT_EQ(f.replication_user, "repl");
+  EXPECT_EQ(f.replication_password, "repl-pass");
 }
 
 struct FailoverErrorCase {
@@ -94,6 +98,8 @@ INSTANTIATE_TEST_SUITE_P(
                           "failover:\n  catchup_timeout: 20s\n",
                           "proxy.yaml:2:3: failover.switchover_timeout: must be at least failover.catchup_timeout "
                           "(20000 ms): writes are held while the target catches up"},
+        FailoverErrorCase{"PasswordWithoutUser", "failover:\n  replication_password: x\n",
+                          "proxy.yaml:2:25: failover.replication_password: needs failover.replication_user"},
         FailoverErrorCase{"AutomaticWithoutAReplica", "failover:\n  automatic: true\n",
                           "proxy.yaml:2:14: failover.automatic: needs at least one backend with role replica "
                           "to promote"}),

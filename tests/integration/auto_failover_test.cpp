@@ -68,7 +68,8 @@ class AutoFailoverTest : public IntegrationTest {
     ProxyOptions o;
     o.consistency = "eventual";
     o.health_interval = "200ms";
-    o.failover = "{ automatic: true, primary_down_after: 2s, catchup_timeout: 5s, switchover_timeout: 10s }";
+    o.failover = "{ automatic: true, primary_down_after: 2s, catchup_timeout: 5s, switchover_timeout: 10s, "
+                 "replication_user: repl, replication_password: repl-pass }";
     auto p = std::make_unique<ProxyProcess>(fo_, o);
     std::string error;
     if (!p->start(&error)) {
@@ -78,16 +79,21 @@ class AutoFailoverTest : public IntegrationTest {
     return p;
   }
 
-  // The port a node replicates from ("" when it replicates from nobody): SHOW SLAVE STATUS's
-  // fourth column, Master_Port.
-  std::string source_port(const std::string& node) {
-    const std::string row = cluster_sql(node, "SHOW SLAVE STATUS");
+  // Fields of SHOW SLAVE STATUS on a node ("" when it replicates from nobody): 3 Master_Port,
+  // 10 Slave_IO_Running, 11 Slave_SQL_Running.
+  std::string slave_field(const std::string& node, std::size_t index) {
+    const std::string row = cluster_sql(node, "SHOW SLAVE STATUS") + "\t";
     std::vector<std::string> fields;
     std::size_t start = 0;
     for (std::size_t tab; (tab = row.find('\t', start)) != std::string::npos; start = tab + 1) {
       fields.push_back(row.substr(start, tab - start));
     }
-    return fields.size() > 3 ? fields[3] : "";
+    return fields.size() > index ? fields[index] : "";
+  }
+  std::string source_port(const std::string& node) { return slave_field(node, 3); }
+  // It replicates from `port` with both threads running.
+  bool replicates_from(const std::string& node, int port) {
+    return source_port(node) == std::to_string(port) && slave_field(node, 10) == "Yes" && slave_field(node, 11) == "Yes";
   }
 
   std::string cluster_sql(const std::string& node, const std::string& sql) {
@@ -248,15 +254,17 @@ TEST_F(AutoFailoverTest, PrimaryKilledUnderEightWritersOneProxyPromotesNothingAc
                                << *missing.begin();
 
   // The other replica follows the new primary.
-  EXPECT_EQ(source_port(other), std::to_string(fo_.port_of(promoted)));
+  for (const auto deadline = Clock::now() + 10s; !replicates_from(other, fo_.port_of(promoted)) && Clock::now() < deadline;) {
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(replicates_from(other, fo_.port_of(promoted))) << cluster_sql(other, "SHOW SLAVE STATUS");
 
   // The old primary comes back writable (its config says so): fenced, then a replica of the new one.
   ASSERT_EQ(run_cluster_command(fo_, "start-node primary", &out), 0) << out;
   const auto rejoin_deadline = Clock::now() + 20s;
   bool rejoined = false;
   while (!rejoined && Clock::now() < rejoin_deadline) {
-    rejoined = cluster_sql("primary", "SELECT @@read_only") == "1" &&
-               source_port("primary") == std::to_string(fo_.port_of(promoted));
+    rejoined = cluster_sql("primary", "SELECT @@read_only") == "1" && replicates_from("primary", fo_.port_of(promoted));
     if (!rejoined) std::this_thread::sleep_for(200ms);
   }
   EXPECT_TRUE(rejoined) << cluster_sql("primary", "SHOW SLAVE STATUS") << "\n" << failover_log();

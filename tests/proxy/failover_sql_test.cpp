@@ -31,6 +31,9 @@ TEST(FailoverSql, MariaDb) {
   EXPECT_EQ(replicate_from_sql(f, "10.0.0.7", 3307),
             (Sql{"STOP SLAVE", "CHANGE MASTER TO MASTER_HOST = '10.0.0.7', MASTER_PORT = 3307, MASTER_USE_GTID = slave_pos",
                  "START SLAVE"}));
+  EXPECT_EQ(replicate_from_sql(f, "db-0", 3306, {"repl", "p'w"})[1],
+            "CHANGE MASTER TO MASTER_HOST = 'db-0', MASTER_PORT = 3306, MASTER_USER = 'repl', MASTER_PASSWORD = 'p\\'w', "
+            "MASTER_USE_GTID = slave_pos");
   EXPECT_EQ(fence_sql(f), (Sql{"SET GLOBAL read_only = 1"}));
   EXPECT_EQ(replicate_again_sql(f), (Sql{"START SLAVE"}));
 }
@@ -46,6 +49,9 @@ TEST(FailoverSql, MySql8) {
             (Sql{"STOP REPLICA",
                  "CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'db-1', SOURCE_PORT = 3306, SOURCE_AUTO_POSITION = 1",
                  "START REPLICA"}));
+  EXPECT_EQ(replicate_from_sql(f, "db-0", 3306, {"repl", "pw"})[1],
+            "CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'db-0', SOURCE_PORT = 3306, SOURCE_USER = 'repl', "
+            "SOURCE_PASSWORD = 'pw', SOURCE_AUTO_POSITION = 1");
   EXPECT_EQ(fence_sql(f), (Sql{"SET GLOBAL super_read_only = 1"}));
   EXPECT_EQ(replicate_again_sql(f), (Sql{"START REPLICA"}));
 }
