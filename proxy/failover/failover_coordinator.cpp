@@ -61,7 +61,6 @@ void FailoverCoordinator::start(std::shared_ptr<const config::Config> cfg) {
   {
     std::lock_guard lock(mu_);
     config_ = std::move(cfg);
-    status_.automatic = config_->failover.automatic;
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -69,7 +68,6 @@ void FailoverCoordinator::start(std::shared_ptr<const config::Config> cfg) {
 void FailoverCoordinator::update_config(std::shared_ptr<const config::Config> cfg) {
   std::lock_guard lock(mu_);
   config_ = std::move(cfg);
-  status_.automatic = config_->failover.automatic;
 }
 
 void FailoverCoordinator::stop() {
@@ -83,7 +81,9 @@ void FailoverCoordinator::stop() {
 
 FailoverStatus FailoverCoordinator::status() const {
   std::lock_guard lock(mu_);
-  return status_;
+  FailoverStatus s = status_;
+  s.automatic = config_ && config_->failover.automatic;  // the config in force, not a copy kept beside it
+  return s;
 }
 
 void FailoverCoordinator::run() {
@@ -305,8 +305,7 @@ void FailoverCoordinator::fence(const config::Config& cfg, const PoolSnapshot& s
     if (!locked->read_ok[i] || locked->facts[i].read_only) continue;
     WritableServer w{locked->facts[i].server_id, 0};
     for (std::size_t j = 0; j < locked->links.size(); ++j) {
-      const auto& r = locked->facts[j].replica;
-      if (j != i && locked->read_ok[j] && r && follows(locked->facts[j], locked->links[i]->backend(), locked->facts[i])) {
+      if (j != i && locked->read_ok[j] && follows(locked->facts[j], locked->links[i]->backend(), locked->facts[i])) {
         ++w.followers;
       }
     }
